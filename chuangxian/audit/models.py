@@ -1,0 +1,58 @@
+"""The audit trail: one append-only row per change, with who, when, from where and what."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "新增"
+    UPDATE = "update", "修改"
+    DELETE = "delete", "删除"
+    MOVE = "move", "调整上级"
+    TRANSFER = "transfer", "组织关系转接"
+    GRANT = "grant", "授予角色"
+    REVOKE = "revoke", "撤销角色"
+    VIEW_SENSITIVE = "view_sensitive", "查看敏感信息"
+    IMPORT = "import", "导入"
+    EXPORT = "export", "导出"
+    LOGIN_LOCKED = "login_locked", "登录锁定"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too so that the record survives the account being removed.
+    actor_label = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_label = models.CharField(max_length=200, blank=True)
+    # The tree path of the organization the change belongs to: scoping the trail to an
+    # administrator's subtree is one prefix filter, like every other scoped query.
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AppendOnlyError("审计记录只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("审计记录只能追加，不能删除。")

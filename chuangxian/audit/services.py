@@ -1,0 +1,92 @@
+"""Recording audit events. Every service that changes organizations, members or accounts calls
+`audit_record` inside its own transaction, so a change and its audit row commit together."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from chuangxian.audit.models import AuditAction, AuditEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change, and from where: passed from the view, command or task to services."""
+
+    user: Any = None  # an orgs.User or None for the system
+    ip_address: str | None = None
+    label: str = ""
+
+    @property
+    def display(self) -> str:
+        if self.label:
+            return self.label
+        if self.user is not None:
+            return str(self.user.get_username())
+        return "系统"
+
+
+SYSTEM = Actor(label="系统")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def diff_fields(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, masked: Iterable[str] = ()
+) -> dict[str, list[Any]]:
+    """The fields whose value changed, as {field: [before, after]}; masked fields keep only
+    the fact that they changed, never their values."""
+    masked_set = set(masked)
+    changes: dict[str, list[Any]] = {}
+    for name in after:
+        old, new = before.get(name), after[name]
+        if _plain(old) == _plain(new):
+            continue
+        if name in masked_set:
+            changes[name] = ["***", "***(已修改)"]
+        else:
+            changes[name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: AuditAction,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    org_path: str = "",
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one audit event. Never updates or deletes an existing one."""
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name or ""
+        object_id = object_id or str(obj.pk)
+        object_label = object_label or str(obj)[:200]
+    return AuditEvent.objects.create(
+        actor=actor.user if actor.user is not None and actor.user.pk else None,
+        actor_label=actor.display[:150],
+        ip_address=actor.ip_address,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=object_label[:200],
+        org_path=org_path,
+        changes=dict(changes or {}),
+        reason=reason[:500],
+    )
+
+
+def audit_bulk_create(events: list[AuditEvent]) -> None:
+    """Append many events at once (imports); the rows are new by construction."""
+    AuditEvent.objects.bulk_create(events, batch_size=2000)

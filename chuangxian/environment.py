@@ -1,0 +1,47 @@
+"""Reading the deployment's configuration from the environment and the data directory.
+
+Settings come from environment variables only. For the embedded (laptop) default the two
+secrets are generated once and kept in the data directory, so that a fresh install needs no
+set-up and a restart keeps sessions and encrypted ID numbers readable.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("CHUANGXIAN_DATA_DIR", "var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def secret_from_env_or_file(env_name: str, file_name: str) -> str:
+    """The secret in `env_name`, else the one kept in the data dir (created on first use)."""
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = data_dir() / file_name
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    value = secrets.token_urlsafe(48)
+    # Created exclusively and readable by the owner only: losing or leaking this file
+    # loses or leaks the data it protects.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value

@@ -1,0 +1,54 @@
+"""Encryption at rest for sensitive fields, and the keyed hash that makes them searchable.
+
+The ciphertext uses AES-256-GCM with a random nonce, so equal numbers encrypt differently and a
+dump reveals nothing; uniqueness and look-up use an HMAC-SHA256 of the normalized value, which
+cannot be reversed without the key. Both keys derive from settings.FIELD_ENCRYPTION_KEY.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+_VERSION = "v1"
+
+
+@lru_cache(maxsize=4)
+def _keys(master: str) -> tuple[bytes, bytes]:
+    material = HKDF(
+        algorithm=hashes.SHA256(), length=64, salt=b"chuangxian-fields", info=b"v1"
+    ).derive(master.encode())
+    return material[:32], material[32:]
+
+
+def _current_keys() -> tuple[bytes, bytes]:
+    return _keys(settings.FIELD_ENCRYPTION_KEY)
+
+
+def encrypt(plaintext: str) -> str:
+    encryption_key, _ = _current_keys()
+    nonce = os.urandom(12)
+    sealed = AESGCM(encryption_key).encrypt(nonce, plaintext.encode(), _VERSION.encode())
+    return f"{_VERSION}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def decrypt(token: str) -> str:
+    if not token:
+        return ""
+    version, _, payload = token.partition(":")
+    if version != _VERSION:
+        raise ValueError("unknown ciphertext version")
+    encryption_key, _ = _current_keys()
+    raw = base64.b64decode(payload)
+    return AESGCM(encryption_key).decrypt(raw[:12], raw[12:], version.encode()).decode()
+
+
+def keyed_hash(value: str) -> str:
+    _, hash_key = _current_keys()
+    return hmac.new(hash_key, value.encode(), hashlib.sha256).hexdigest()

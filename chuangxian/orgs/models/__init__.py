@@ -1,0 +1,26 @@
+from chuangxian.orgs.models.account import LoginFailure, Role, RoleGrant, User
+from chuangxian.orgs.models.member import (
+    Education,
+    Gender,
+    Member,
+    MemberCategory,
+    MemberStatus,
+    MemberTransfer,
+)
+from chuangxian.orgs.models.organization import Organization, OrgKind, Sector
+
+__all__ = [
+    "Education",
+    "Gender",
+    "LoginFailure",
+    "Member",
+    "MemberCategory",
+    "MemberStatus",
+    "MemberTransfer",
+    "OrgKind",
+    "Organization",
+    "Role",
+    "RoleGrant",
+    "Sector",
+    "User",
+]

@@ -1,0 +1,144 @@
+"""The rules a member record must satisfy, shared by the forms, the importer and the demo.
+
+`check_member` returns every problem at once, as {field: Chinese message}, so the importer can
+report all bad cells of a row and a form can show every error beside its field.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, fields
+
+from chuangxian.orgs import idnumber
+from chuangxian.orgs.models import Education, Gender, MemberCategory, MemberStatus
+from chuangxian.orgs.phone import PhoneError, normalize_mobile
+
+ETHNIC_GROUPS = ["汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族"]
+_ETHNIC_SET = frozenset(ETHNIC_GROUPS)
+MIN_JOIN_AGE = 18
+
+# The user-facing names of the fields, used in every message.
+FIELD_LABELS = {
+    "name": "姓名",
+    "gender": "性别",
+    "ethnicity": "民族",
+    "birth_date": "出生日期",
+    "id_number": "公民身份号码",
+    "phone": "手机号码",
+    "education": "学历",
+    "joined_on": "入党日期",
+    "confirmed_on": "转正日期",
+    "category": "人员类别",
+    "party_post": "党内职务",
+    "work_post": "工作单位及职务",
+    "in_hardship": "困难党员",
+    "is_mobile": "流动党员",
+    "status": "党籍状态",
+}
+
+
+@dataclass
+class MemberValues:
+    """A member record's own fields (the organization is passed separately)."""
+
+    name: str
+    gender: str
+    ethnicity: str
+    birth_date: dt.date | None
+    id_number: str
+    joined_on: dt.date | None
+    category: str
+    phone: str = ""
+    education: str = ""
+    confirmed_on: dt.date | None = None
+    party_post: str = ""
+    work_post: str = ""
+    in_hardship: bool = False
+    is_mobile: bool = False
+    status: str = MemberStatus.ACTIVE
+
+    def as_model_fields(self) -> dict[str, object]:
+        """Everything but the ID number, which the model stores encrypted."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "id_number"}
+
+
+def normalize_ethnicity(raw: str) -> str:
+    value = raw.strip()
+    if value and value not in _ETHNIC_SET and f"{value}族" in _ETHNIC_SET:
+        return f"{value}族"
+    return value
+
+
+def check_member(values: MemberValues, *, today: dt.date) -> dict[str, str]:
+    """Validate and normalize `values` in place; return {field: message} for every problem."""
+    errors: dict[str, str] = {}
+    values.name = values.name.strip()
+    if not values.name:
+        errors["name"] = "不能为空"
+    elif len(values.name) > 50:
+        errors["name"] = "不能超过50个字"
+
+    born_from_id: dt.date | None = None
+    try:
+        values.id_number = idnumber.validate(values.id_number, today=today)
+        born_from_id = idnumber.birth_date_of(values.id_number)
+    except idnumber.IDNumberError as error:
+        errors["id_number"] = str(error)
+
+    if values.gender not in Gender.values:
+        errors["gender"] = "应为“男”或“女”"
+    elif born_from_id is not None and idnumber.gender_of(values.id_number) != values.gender:
+        errors["gender"] = "与公民身份号码的性别位不一致"
+
+    values.ethnicity = normalize_ethnicity(values.ethnicity)
+    if values.ethnicity not in _ETHNIC_SET:
+        errors["ethnicity"] = "不是56个民族之一的规范名称（如“汉族”）"
+
+    if values.birth_date is None:
+        if born_from_id is not None:
+            values.birth_date = born_from_id
+        else:
+            errors.setdefault("birth_date", "不能为空")
+    elif born_from_id is not None and values.birth_date != born_from_id:
+        errors["birth_date"] = f"与公民身份号码中的出生日期（{born_from_id:%Y-%m-%d}）不一致"
+
+    if values.phone:
+        try:
+            values.phone = normalize_mobile(values.phone)
+        except PhoneError as error:
+            errors["phone"] = str(error)
+
+    if values.education and values.education not in Education.values:
+        errors["education"] = "应为：" + "、".join(Education.values)
+
+    if values.category not in MemberCategory.values:
+        errors["category"] = "应为“正式党员”或“预备党员”"
+
+    if values.joined_on is None:
+        errors["joined_on"] = "不能为空"
+    else:
+        if values.joined_on > today:
+            errors["joined_on"] = "不能晚于今天"
+        elif values.birth_date is not None and _age(values.birth_date, values.joined_on) < (
+            MIN_JOIN_AGE
+        ):
+            errors["joined_on"] = f"入党时未满{MIN_JOIN_AGE}周岁"
+    if values.confirmed_on is not None:
+        if values.category == MemberCategory.PROBATIONARY:
+            errors["confirmed_on"] = "预备党员不应有转正日期"
+        elif values.joined_on is not None and values.confirmed_on < values.joined_on:
+            errors["confirmed_on"] = "转正日期早于入党日期"
+        elif values.confirmed_on > today:
+            errors["confirmed_on"] = "不能晚于今天"
+
+    if values.status not in MemberStatus.values:
+        errors["status"] = "应为：" + "、".join(MemberStatus.values)
+    values.party_post = values.party_post.strip()
+    values.work_post = values.work_post.strip()
+    if len(values.party_post) > 50:
+        errors["party_post"] = "不能超过50个字"
+    if len(values.work_post) > 100:
+        errors["work_post"] = "不能超过100个字"
+    return errors
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib.staticfiles.views import serve as serve_static
+from django.urls import include, path, re_path
+
+urlpatterns = [
+    path("", include("chuangxian.orgs.urls")),
+    path("roster/", include("chuangxian.roster_io.urls")),
+    path("public/", include("chuangxian.portal.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.SERVE_STATIC:
+    # The embedded install has no web server in front; a production install sets
+    # CHUANGXIAN_SERVE_STATIC=0 and lets nginx serve STATIC_ROOT.
+    urlpatterns += [
+        re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}),
+    ]
