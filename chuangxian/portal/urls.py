@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from chuangxian.portal import views
 
 app_name = "portal"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("orgs/<str:code>/", views.organization, name="organization"),
+]
