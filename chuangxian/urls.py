@@ -2,7 +2,13 @@ from django.conf import settings
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import include, path, re_path
 
+from chuangxian.orgs.views.auth import login_view, logout_view
+from chuangxian.orgs.views.home import home
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/login/", login_view, name="login"),
+    path("accounts/logout/", logout_view, name="logout"),
     path("", include("chuangxian.orgs.urls")),
     path("roster/", include("chuangxian.roster_io.urls")),
     path("public/", include("chuangxian.portal.urls")),

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from chuangxian.audit.models import AuditEvent
 from chuangxian.orgs.models import Member, Organization, OrgKind, Role, RoleGrant, User
 
 _CACHE_ATTR = "_chuangxian_scope"
@@ -42,6 +43,13 @@ class Scope:
         for path in self.branch_paths:
             condition |= Q(**{f"{prefix}path": path})
             condition |= Q(**{f"{prefix}path__startswith": path, f"{prefix}kind": OrgKind.GROUP})
+        return condition
+
+    def admin_q(self, path_field: str) -> Q:
+        """A filter keeping rows whose `path_field` lies in an administered subtree."""
+        condition = Q(pk__in=[])
+        for path in self.admin_paths:
+            condition |= Q(**{f"{path_field}__startswith": path})
         return condition
 
     def administers(self, org: Organization) -> bool:
@@ -182,6 +190,27 @@ def is_staff_in_tree(user: Any) -> bool:
     """Holds any role beyond 党员 (sees organizations, not only their own record)."""
     scope = scope_for(user)
     return bool(scope.admin_paths or scope.branch_paths)
+
+
+def administered_organizations(user: Any) -> QuerySet[Organization]:
+    """The organizations the user administers (管理员 over them), in tree order."""
+    return Organization.objects.filter(scope_for(user).admin_q("path")).order_by("path")
+
+
+def accounts_for(user: Any) -> QuerySet[User]:
+    """Accounts an administrator may manage: those with a grant or a member record in one of
+    the administered subtrees (the queryset form of user_in_scope)."""
+    scope = scope_for(user)
+    condition = scope.admin_q("role_grants__organization__path") | scope.admin_q(
+        "member__organization__path"
+    )
+    return User.objects.filter(pk__in=User.objects.filter(condition).values("pk"))
+
+
+def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
+    """The part of the audit trail an administrator may read: events filed under an
+    organization of their subtrees. Empty for everyone else."""
+    return AuditEvent.objects.filter(scope_for(user).admin_q("org_path"))
 
 
 def user_in_scope(viewer: User, account: User) -> bool:

@@ -121,3 +121,43 @@ def test_scope_roots_collapse_nested_grants(tree):  # type: ignore[no-untyped-de
     scope = access.scope_for(tree.town_admin)
     assert scope.roots == (tree.town_a.pk,)
     assert scope.branch_paths == ()
+
+
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [
+        ("county_admin", {"A", "A1", "A2", "A1G1", "B", "B1", "C"}),
+        ("town_admin", {"A", "A1", "A2", "A1G1"}),
+        ("outsider", {"B", "B1"}),
+        ("secretary", set()),
+        ("member_user", set()),
+        ("anonymous", set()),
+    ],
+)
+def test_administered_organizations(tree, viewer, expected):  # type: ignore[no-untyped-def]
+    codes = set(
+        access.administered_organizations(_viewer(tree, viewer)).values_list("code", flat=True)
+    )
+    assert codes == expected
+
+
+def test_accounts_and_audit_scoped_to_administered_subtrees(tree):  # type: ignore[no-untyped-def]
+    from chuangxian.audit.models import AuditAction
+    from chuangxian.audit.services import Actor, audit_record
+
+    town_accounts = set(access.accounts_for(tree.town_admin).values_list("username", flat=True))
+    assert town_accounts == {"town_admin", "secretary_a1", "worker_a1", "secretary_a2", "member_a1"}
+    assert "admin_b" not in town_accounts
+    assert not access.accounts_for(tree.secretary).exists()
+
+    audit_record(
+        actor=Actor(), action=AuditAction.UPDATE, obj=tree.branch_a1, org_path=tree.branch_a1.path
+    )
+    audit_record(
+        actor=Actor(), action=AuditAction.UPDATE, obj=tree.branch_b1, org_path=tree.branch_b1.path
+    )
+    assert list(
+        access.audit_events_for(tree.town_admin).values_list("object_label", flat=True)
+    ) == [tree.branch_a1.name]
+    assert access.audit_events_for(tree.county_admin).count() == 2
+    assert not access.audit_events_for(tree.secretary).exists()

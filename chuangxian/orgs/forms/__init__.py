@@ -1,0 +1,1 @@
+"""Web forms of the foundation. They parse and present; the services decide what is valid."""
