@@ -17,6 +17,7 @@ from chuangxian.orgs.services.organizations import (
     OrganizationValues,
     check_organization,
     kind_allowed_under,
+    organization_snapshot,
 )
 from chuangxian.roster_io import cells
 from chuangxian.roster_io.reader import Sheet
@@ -26,13 +27,6 @@ from chuangxian.roster_io.scope import ImportScope
 LOOKUP_BATCH = 900
 _OWN_FIELDS = ("name", "kind", "sector", "established_on", "term_started_on", "term_ends_on")
 _DATE_FIELDS = ("established_on", "term_started_on", "term_ends_on")
-
-
-def org_snapshot(org: Organization, parent_code: str) -> dict[str, Any]:
-    """The audited view of an organization, as organization services record it."""
-    return {"code": org.code, **{name: getattr(org, name) for name in _OWN_FIELDS}} | {
-        "parent": parent_code
-    }
 
 
 @dataclass
@@ -135,11 +129,11 @@ def plan_orgs(
             org = Organization(path="", depth=0, **row.values.__dict__)
             plan.by_code[code] = org
             continue
-        before = org_snapshot(existing, row.parent_code)
+        before = organization_snapshot(existing, parent_code=row.parent_code)
         for name in _OWN_FIELDS:
             if name in row.present:
                 setattr(existing, name, getattr(row.values, name))
-        changes = diff_fields(before, org_snapshot(existing, row.parent_code))
+        changes = diff_fields(before, organization_snapshot(existing, parent_code=row.parent_code))
         if changes:
             plan.to_update.append((existing, changes))
         else:

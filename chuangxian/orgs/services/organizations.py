@@ -78,10 +78,13 @@ def kind_allowed_under(kind: str, parent: Organization | None) -> str | None:
     return None
 
 
-def _snapshot(org: Organization) -> dict[str, object]:
-    return {name: getattr(org, name) for name in _AUDITED_FIELDS} | {
-        "parent": org.parent.code if org.parent else ""
-    }
+def organization_snapshot(
+    org: Organization, *, parent_code: str | None = None
+) -> dict[str, object]:
+    """The audited view of an organization: its own fields and its parent's code."""
+    if parent_code is None:
+        parent_code = org.parent.code if org.parent else ""
+    return {name: getattr(org, name) for name in _AUDITED_FIELDS} | {"parent": parent_code}
 
 
 def _set_path(org: Organization) -> None:
@@ -113,7 +116,7 @@ def organization_create(
         action=AuditAction.CREATE,
         obj=org,
         org_path=org.path,
-        changes=diff_fields({}, _snapshot(org)),
+        changes=diff_fields({}, organization_snapshot(org)),
     )
     return org
 
@@ -139,12 +142,12 @@ def organization_update(
         errors["code"] = "该组织编码已存在"
     if errors:
         raise RosterError(errors)
-    before = _snapshot(org)
+    before = organization_snapshot(org)
     for name, value in values.__dict__.items():
         setattr(org, name, value)
     org.full_clean()
     org.save()
-    changes = diff_fields(before, _snapshot(org))
+    changes = diff_fields(before, organization_snapshot(org))
     if changes:
         audit_record(
             actor=actor, action=AuditAction.UPDATE, obj=org, org_path=org.path, changes=changes

@@ -13,6 +13,7 @@ from chuangxian.audit.services import Actor, diff_fields
 from chuangxian.orgs.models import Member, MemberTransfer, Organization
 from chuangxian.orgs.selectors import common_path
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
+from chuangxian.orgs.services.organizations import organization_snapshot
 from chuangxian.roster_io.bulk_insert import insert_rows
 from chuangxian.roster_io.member_plan import (
     LOOKUP_BATCH,
@@ -20,7 +21,7 @@ from chuangxian.roster_io.member_plan import (
     member_org_codes,
     plan_members,
 )
-from chuangxian.roster_io.org_plan import OrgPlan, org_snapshot, plan_orgs
+from chuangxian.roster_io.org_plan import OrgPlan, plan_orgs
 from chuangxian.roster_io.reader import RosterFileError, read_roster
 from chuangxian.roster_io.report import ImportCounts, ImportReport, RowError
 from chuangxian.roster_io.scope import ImportScope
@@ -146,7 +147,12 @@ def _write(
     _create_orgs(orgs.to_create)
     for org in orgs.to_create:
         parent = org.parent.code if org.parent else ""
-        audit.add(AuditAction.CREATE, org, org.path, diff_fields({}, org_snapshot(org, parent)))
+        audit.add(
+            AuditAction.CREATE,
+            org,
+            org.path,
+            diff_fields({}, organization_snapshot(org, parent_code=parent)),
+        )
     for org, _ in orgs.to_update:
         org.updated_at = now
     Organization.objects.bulk_update(
