@@ -33,6 +33,13 @@ INSTALLED_APPS = [
     "chuangxian.audit",
     "chuangxian.orgs",
     "chuangxian.roster_io",
+    "chuangxian.uploads",
+    "chuangxian.reminders",
+    "chuangxian.campaigns",
+    "chuangxian.commitments",
+    "chuangxian.orglife",
+    "chuangxian.learning",
+    "chuangxian.dues",
     "chuangxian.demo",
     "chuangxian.portal",
 ]

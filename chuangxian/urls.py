@@ -11,6 +11,14 @@ urlpatterns = [
     path("accounts/logout/", logout_view, name="logout"),
     path("", include("chuangxian.orgs.urls")),
     path("roster/", include("chuangxian.roster_io.urls")),
+    path("reminders/", include("chuangxian.reminders.urls")),
+    path("campaigns/", include("chuangxian.campaigns.urls")),
+    path("commitments/", include("chuangxian.commitments.urls")),
+    path("orglife/", include("chuangxian.orglife.urls")),
+    path("learning/", include("chuangxian.learning.urls")),
+    path("dues/", include("chuangxian.dues.urls")),
+    # Public pages of the modules live under /public/ too, each in its own namespace.
+    path("public/commitments/", include("chuangxian.commitments.public_urls")),
     path("public/", include("chuangxian.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

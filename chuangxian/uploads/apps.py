@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UploadsConfig(AppConfig):
+    name = "chuangxian.uploads"
+    verbose_name = "附件"
