@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "chuangxian.orglife",
     "chuangxian.learning",
     "chuangxian.dues",
+    "chuangxian.appraisal",
     "chuangxian.demo",
     "chuangxian.portal",
 ]
