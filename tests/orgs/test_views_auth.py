@@ -118,3 +118,12 @@ def test_server_error_page_renders_without_a_request():  # type: ignore[no-untyp
     from django.template.loader import render_to_string
 
     assert "系统出错" in render_to_string("500.html")
+
+
+@pytest.mark.django_db
+def test_member_home_lists_self_service_links(client, tree):
+    client.force_login(tree.member_user)
+    body = client.get("/").content.decode()
+    assert f"/members/{tree.member_a1.pk}/" in body
+    assert "/reminders/" in body
+    assert "我管理的党组织" not in body
