@@ -59,8 +59,34 @@ class IDNumberError(ValueError):
 
 
 def check_digit(first17: str) -> str:
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        return _CHECK_CHARS[_weighted_sum(first17) % 11]
     total = sum(int(digit) * weight for digit, weight in zip(first17, _WEIGHTS, strict=True))
     return _CHECK_CHARS[total % 11]
+
+
+# Weighted sums of the region (6 digits) and birth date (8 digits) parts, which a roster repeats
+# a lot; the 3-digit sequence is summed directly. Bounded so odd input cannot grow them forever.
+_PART_CACHE_LIMIT = 100_000
+_region_sums: dict[str, int] = {}
+_birth_sums: dict[str, int] = {}
+_birth_dates: dict[str, dt.date | None] = {}
+
+
+def _weighted_sum(first17: str) -> int:
+    """Σ digit × weight over 17 digits (the caller has checked the shape)."""
+    region, birth = first17[:6], first17[6:14]
+    head = _region_sums.get(region)
+    if head is None:
+        head = sum(int(d) * w for d, w in zip(region, _WEIGHTS[:6], strict=True))
+        if len(_region_sums) < _PART_CACHE_LIMIT:
+            _region_sums[region] = head
+    middle = _birth_sums.get(birth)
+    if middle is None:
+        middle = sum(int(d) * w for d, w in zip(birth, _WEIGHTS[6:14], strict=True))
+        if len(_birth_sums) < _PART_CACHE_LIMIT:
+            _birth_sums[birth] = middle
+    return head + middle + int(first17[14]) * 8 + int(first17[15]) * 4 + int(first17[16]) * 2
 
 
 def normalize(raw: str) -> str:
@@ -71,10 +97,19 @@ def normalize(raw: str) -> str:
 
 def birth_date_of(number: str) -> dt.date:
     """The birth date encoded in a number already checked for shape."""
+    digits = number[6:14]
     try:
-        return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
+        born = _birth_dates[digits]
+    except KeyError:
+        try:
+            born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        except ValueError:
+            born = None
+        if len(_birth_dates) < _PART_CACHE_LIMIT:
+            _birth_dates[digits] = born
+    if born is None:
         raise IDNumberError("出生日期编码不是真实日期") from None
+    return born
 
 
 def validate(raw: str, *, today: dt.date | None = None) -> str:
@@ -92,7 +127,8 @@ def validate(raw: str, *, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     if born > today or born.year < 1900:
         raise IDNumberError("出生日期编码不合理")
-    expected = check_digit(number[:17])
+    # The shape check above guarantees 17 digits.
+    expected = _CHECK_CHARS[_weighted_sum(number) % 11]
     if number[17] != expected:
         raise IDNumberError("校验码错误，请核对号码是否抄错")
     return number

@@ -1,23 +1,26 @@
 """roster_import: read a roster file, validate every row, then write all of it or nothing."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from json.encoder import encode_basestring as encode_json_string
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import Actor, diff_fields
+from chuangxian.orgs import fieldcrypto
 from chuangxian.orgs.models import Member, MemberTransfer, Organization
+from chuangxian.orgs.rules import MemberValues
 from chuangxian.orgs.selectors import common_path
-from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.orgs.services.organizations import organization_snapshot
-from chuangxian.roster_io.bulk_insert import insert_rows
+from chuangxian.roster_io.bulk_insert import copy_rows, db_datetime, json_text, reserve_ids
 from chuangxian.roster_io.member_plan import (
-    LOOKUP_BATCH,
     MemberPlan,
+    NewMember,
     member_org_codes,
     plan_members,
 )
@@ -27,6 +30,8 @@ from chuangxian.roster_io.report import ImportCounts, ImportReport, RowError
 from chuangxian.roster_io.scope import ImportScope
 
 WRITE_BATCH = 2000
+# SQLite page cache during an import's write, in KiB (see _bulk_write_settings).
+SQLITE_CACHE_KIB = 256 * 1024
 Progress = Callable[[int, int], None]
 Source = bytes | str | Path | BinaryIO
 _MEMBER_UPDATE_FIELDS = [
@@ -113,11 +118,31 @@ def roster_import(
     report.counts = _counts(orgs, members)
     if report.errors or dry_run or report.counts.changed == 0:
         return report
-    with transaction.atomic():
+    with transaction.atomic(), _bulk_write_settings():
         _write(orgs, members, actor=actor, today=today, report=report)
     if progress is not None:
         progress(report.total_rows, report.total_rows)
     return report
+
+
+@contextmanager
+def _bulk_write_settings() -> Iterator[None]:
+    """On SQLite, a page cache big enough for the tables and indexes an import writes, for the
+    duration of the write only. The default (2 MB) makes every insert into the random-order
+    indexes (ID hash, name, phone) evict and re-read pages. This is a per-connection cache
+    size: durability, locking and the transaction are unchanged."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (previous,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
 
 
 def _read_bytes(source: Source) -> bytes:
@@ -161,10 +186,7 @@ def _write(
     for org, changes in orgs.to_update:
         audit.add(AuditAction.UPDATE, org, org.path, changes)
 
-    _create_members(members.to_create, now)
-    for member in members.to_create:
-        changes = diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS)
-        audit.add(AuditAction.CREATE, member, member.organization.path, changes)
+    _create_members(members.to_create, now, audit)
     for member, _ in members.to_update:
         member.updated_at = now
     Member.objects.bulk_update(
@@ -186,48 +208,139 @@ def _write(
         ],
         batch_size=WRITE_BATCH,
     )
-    touched = [row[-3] for row in audit.rows if row[-3]]
     audit.rows.append(
         audit.row(
             AuditAction.IMPORT,
             "roster",
             "",
             "花名册导入",
-            common_path(touched) if touched else "",
+            common_path(sorted(audit.paths)) if audit.paths else "",
             _summary_changes(report.counts),
         )
     )
-    insert_rows(AuditEvent, _AuditRows.COLUMNS, audit.rows)
+    copy_rows(AuditEvent._meta.db_table, _AuditRows.COLUMNS, audit.all_rows())
 
 
-def _create_members(new: list[Member], now: dt.datetime) -> None:
-    """Insert new members, then read their ids back by ID hash (for the audit rows)."""
-    columns = [field.name for field in Member._meta.concrete_fields if field.name != "id"]
-    for member in new:
-        member.created_at = member.updated_at = now
-        # Re-assigning picks up the id of an organization created above and keeps it cached
-        # (setting organization_id directly would drop the cache: one query per member).
-        member.organization = member.organization
-    insert_rows(Member, columns, ([getattr(m, name) for name in _attnames(columns)] for m in new))
-    by_hash = {member.id_number_hash: member for member in new}
-    hashes = list(by_hash)
-    for start in range(0, len(hashes), LOOKUP_BATCH):
-        chunk = hashes[start : start + LOOKUP_BATCH]
-        found = Member.objects.filter(id_number_hash__in=chunk).values_list("id_number_hash", "pk")
-        for id_hash, pk in found:
-            by_hash[id_hash].pk = pk
+# Member's columns in the order _create_members fills them.
+_MEMBER_COLUMNS = (
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_ciphertext",
+    "id_number_hash",
+    "phone",
+    "education",
+    "joined_on",
+    "confirmed_on",
+    "category",
+    "organization_id",
+    "party_post",
+    "work_post",
+    "in_hardship",
+    "is_mobile",
+    "status",
+    "created_at",
+    "updated_at",
+)
 
 
-def _attnames(columns: list[str]) -> list[str]:
-    return [Member._meta.get_field(name).attname for name in columns]  # type: ignore[union-attr]
+def _create_members(new: list[NewMember], now: dt.datetime, audit: "_AuditRows") -> None:
+    """Insert new members under keys reserved up front (no read-back), then their "新增" audit
+    rows. Both are generated while they are sent (see copy_rows)."""
+    if not new:
+        return
+    ids = reserve_ids(Member, len(new))
+    stamp = db_datetime(now)
+    encrypt = fieldcrypto.encrypt
+    copy_rows(
+        Member._meta.db_table,
+        _MEMBER_COLUMNS,
+        (
+            (
+                pk,
+                values.name,
+                values.gender,
+                values.ethnicity,
+                values.birth_date,
+                encrypt(values.id_number),
+                id_hash,
+                values.phone,
+                values.education,
+                values.joined_on,
+                values.confirmed_on,
+                values.category,
+                org.pk,
+                values.party_post,
+                values.work_post,
+                values.in_hardship,
+                values.is_mobile,
+                values.status,
+                stamp,
+                stamp,
+            )
+            for pk, (values, org, id_hash) in zip(ids, new, strict=True)
+        ),
+    )
+    audit.add_member_creates(ids, new)
+
+
+def member_create_changes(values: MemberValues, org_code_json: str) -> str:
+    """The JSON text of diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS) for
+    a new member with these (checked) values: same keys in the same order, fields that are
+    None left out, the ID number only as changed. Built directly because the generic path
+    costs more than inserting the member; tests compare the two."""
+    encode = encode_json_string
+    parts = [
+        '{"name":[null,',
+        encode(values.name),
+        '],"gender":[null,',
+        encode(values.gender),
+        '],"ethnicity":[null,',
+        encode(values.ethnicity),
+        "]",
+    ]
+    if values.birth_date is not None:
+        parts += [',"birth_date":[null,"', values.birth_date.isoformat(), '"]']
+    parts += [
+        ',"id_number":["***","***(已修改)"],"phone":[null,',
+        encode(values.phone),
+        '],"education":[null,',
+        encode(values.education),
+        "]",
+    ]
+    if values.joined_on is not None:
+        parts += [',"joined_on":[null,"', values.joined_on.isoformat(), '"]']
+    if values.confirmed_on is not None:
+        parts += [',"confirmed_on":[null,"', values.confirmed_on.isoformat(), '"]']
+    parts += [
+        ',"category":[null,',
+        encode(values.category),
+        '],"organization":[null,',
+        org_code_json,
+        '],"party_post":[null,',
+        encode(values.party_post),
+        '],"work_post":[null,',
+        encode(values.work_post),
+        '],"in_hardship":[null,',
+        "true" if values.in_hardship else "false",
+        '],"is_mobile":[null,',
+        "true" if values.is_mobile else "false",
+        '],"status":[null,',
+        encode(values.status),
+        "]}",
+    ]
+    return "".join(parts)
 
 
 class _AuditRows:
-    """Audit rows as plain tuples, in AuditEvent's column order (see bulk_insert)."""
+    """Audit rows as driver-ready tuples, in the order of COLUMNS (see bulk_insert.copy_rows);
+    `changes` as compact JSON text."""
 
     COLUMNS = (
         "at",
-        "actor",
+        "actor_id",
         "actor_label",
         "ip_address",
         "action",
@@ -241,9 +354,16 @@ class _AuditRows:
 
     def __init__(self, actor: Actor, now: dt.datetime) -> None:
         self.user = actor.user if actor.user is not None and actor.user.pk else None
-        self.prefix = (now, self.user.pk if self.user else None, actor.display[:150])
-        self.ip_address = actor.ip_address
+        self.prefix = (
+            db_datetime(now),
+            self.user.pk if self.user else None,
+            actor.display[:150],
+            actor.ip_address,
+        )
         self.rows: list[tuple[Any, ...]] = []
+        self.member_creates: tuple[Sequence[int], list[NewMember], int] = ((), [], 0)
+        # The org paths of every audited change, for the import summary's own path.
+        self.paths: set[str] = set()
 
     def row(
         self,
@@ -254,22 +374,55 @@ class _AuditRows:
         org_path: str,
         changes: dict[str, Any],
     ) -> tuple[Any, ...]:
+        if org_path:
+            self.paths.add(org_path)
         return (
             *self.prefix,
-            self.ip_address,
             str(action),
             object_type,
             object_id,
             label[:200],
             org_path,
-            changes,
-            "花名册导入",
+            json_text(changes),
+            _REASON,
         )
 
     def add(self, action: AuditAction, obj: Any, org_path: str, changes: dict[str, Any]) -> None:
         self.rows.append(
             self.row(action, obj._meta.model_name, str(obj.pk), str(obj), org_path, changes)
         )
+
+    def add_member_creates(self, ids: Sequence[int], new: list[NewMember]) -> None:
+        """The "新增" rows of new members, in order after the rows added so far; built while
+        being inserted (see all_rows)."""
+        self.member_creates = (ids, new, len(self.rows))
+        orgs = {id(m.organization): m.organization for m in new}
+        self.paths.update(org.path for org in orgs.values() if org.path)
+
+    def all_rows(self) -> Iterator[tuple[Any, ...]]:
+        ids, new, position = self.member_creates
+        yield from self.rows[:position]
+        prefix, reason, create = self.prefix, _REASON, _CREATE
+        code_json: dict[str, str] = {}
+        for pk, (values, org, _) in zip(ids, new, strict=True):
+            code = code_json.get(org.code)
+            if code is None:
+                code = code_json[org.code] = encode_json_string(org.code)
+            yield (
+                *prefix,
+                create,
+                "member",
+                str(pk),
+                values.name[:200],
+                org.path,
+                member_create_changes(values, code),
+                reason,
+            )
+        yield from self.rows[position:]
+
+
+_REASON = "花名册导入"
+_CREATE = str(AuditAction.CREATE)
 
 
 def _create_orgs(new: list[Organization]) -> None:
