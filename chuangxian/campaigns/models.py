@@ -1,7 +1,9 @@
 """A campaign cycle (e.g. 2026年度创先争优) owned by an organization, covering its subtree,
-with dated phases that decide what may be done when."""
+with dated phases that decide what may be done when; the 五好 / 五带头 standards refined per
+sector; and the targets of the 目标管理责任书 cascaded down the tree."""
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -21,12 +23,31 @@ class PhaseKind(models.TextChoices):
     AWARD = "award", "评选表彰"
 
 
+# The phases in the order they must follow each other.
+PHASE_ORDER: tuple[str, ...] = (
+    PhaseKind.DEPLOY,
+    PhaseKind.CREATE,
+    PhaseKind.REVIEW,
+    PhaseKind.AWARD,
+)
+
 # What each phase allows. The early phases are for doing, the late ones for rating and awards.
 PHASE_ALLOWS: dict[str, frozenset[str]] = {
     PhaseKind.DEPLOY: frozenset({"plan", "commit", "target"}),
     PhaseKind.CREATE: frozenset({"commit", "target", "progress"}),
     PhaseKind.REVIEW: frozenset({"progress", "rate", "review"}),
     PhaseKind.AWARD: frozenset({"award"}),
+}
+
+# The actions, in words, for the campaign page ("what is allowed today").
+ACTION_LABELS: dict[str, str] = {
+    "plan": "部署安排",
+    "commit": "提出承诺",
+    "target": "下达和分解目标",
+    "progress": "报告进展",
+    "rate": "评议评分",
+    "review": "年终考核",
+    "award": "评选表彰",
 }
 
 
@@ -53,6 +74,7 @@ class Campaign(models.Model):
 
     class Meta:
         ordering = ["-year", "-starts_on", "id"]
+        indexes = [models.Index(fields=["status", "starts_on", "ends_on"])]
         verbose_name = "创先争优活动"
         verbose_name_plural = "创先争优活动"
 
@@ -61,6 +83,10 @@ class Campaign(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("campaigns:campaign", args=[self.pk])
+
+    def covers(self, org: models.Model) -> bool:
+        """Whether `org` (an Organization) lies in the owner's subtree."""
+        return str(getattr(org, "path", "")).startswith(self.owner.path)
 
     def phase_on(self, day: dt.date) -> "Phase | None":
         for phase in self.phases.all():
@@ -81,6 +107,9 @@ class Campaign(models.Model):
             and day > self.commitment_deadline
         )
 
+    def allowed_actions(self, day: dt.date) -> list[str]:
+        return [action for action in ACTION_LABELS if self.allows(action, day)]
+
 
 class Phase(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")
@@ -98,3 +127,261 @@ class Phase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_kind_display()}"
+
+
+class StandardKind(models.TextChoices):
+    ORG = "org", "五好（党组织）"
+    MEMBER = "member", "五带头（党员）"
+
+
+class StandardItem(models.Model):
+    """One quantified sub-item of a 五好 / 五带头 dimension, in one layer of a campaign:
+
+    - the campaign's general version (sector "" and no organization), copied from the default
+      templates when the campaign is created;
+    - a sector's refined version (sector set): once a sector has items they replace the
+      general version for organizations of that sector;
+    - an organization's own additions (organization set), inherited by its subtree.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="standard_items")
+    kind = models.CharField("标准", max_length=10, choices=StandardKind.choices)
+    dimension = models.CharField("维度", max_length=20)
+    sector = models.CharField("所属领域", max_length=10, blank=True)
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="增补组织",
+    )
+    text = models.CharField("内容", max_length=300)
+    measure = models.CharField("量化要求", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+    # The general item a sector item was refined from (None for items added in the sector).
+    refined_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind", "dimension", "position", "id"]
+        indexes = [
+            models.Index(fields=["campaign", "sector"]),
+            models.Index(fields=["campaign", "organization"]),
+        ]
+        verbose_name = "标准细则"
+        verbose_name_plural = "标准细则"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Measure(models.TextChoices):
+    NUMBER = "number", "数值（基数→目标值）"
+    DONE = "done", "完成 / 未完成"
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "待签订"
+    SIGNED = "signed", "已签订"
+    SELF_CHECKED = "self_checked", "已半年自查"
+    REVIEWED = "reviewed", "已年终考核"
+
+
+class ResponsibilityLetter(models.Model):
+    """目标管理责任书: the target items one organization holds in a campaign, signed by the
+    first-responsible persons of the superior and of the organization itself."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="letters")
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="责任单位"
+    )
+    superior = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="下达单位"
+    )
+    status = models.CharField(
+        "状态", max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
+    )
+    superior_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    superior_signed_at = models.DateTimeField("下达单位签字时间", null=True, blank=True)
+    holder_signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    holder_signed_at = models.DateTimeField("责任单位签字时间", null=True, blank=True)
+    self_check_note = models.TextField("半年自查情况", blank=True)
+    self_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    self_checked_at = models.DateTimeField("自查时间", null=True, blank=True)
+    review_note = models.TextField("年终考核意见", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("考核时间", null=True, blank=True)
+    review_total = models.DecimalField(
+        "考核得分", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    vetoed = models.BooleanField("一票否决", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organization"], name="unique_letter_per_campaign"
+            )
+        ]
+        verbose_name = "目标管理责任书"
+        verbose_name_plural = "目标管理责任书"
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.organization}目标管理责任书"
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:letter", args=[self.pk])
+
+    @property
+    def is_signed(self) -> bool:
+        return self.superior_signed_at is not None and self.holder_signed_at is not None
+
+
+class TargetItem(models.Model):
+    """A target: set by a superior for a child organization (in that child's letter), or
+    decomposed from a parent item to a child organization or to a named member. The parent
+    link makes the targets one tree, along which progress rolls up."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="targets")
+    # The organization responsible; for an item assigned to a member, the one that assigned it.
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="责任单位"
+    )
+    member = models.ForeignKey(
+        "orgs.Member",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="责任人",
+    )
+    set_by = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="下达单位"
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级目标",
+    )
+    letter = models.ForeignKey(
+        ResponsibilityLetter,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    title = models.CharField("目标内容", max_length=200)
+    description = models.TextField("说明", blank=True)
+    weight = models.DecimalField("分值（权重）", max_digits=7, decimal_places=2)
+    measure = models.CharField("考核方式", max_length=10, choices=Measure.choices)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    baseline = models.DecimalField("基数", max_digits=14, decimal_places=2, null=True, blank=True)
+    target_value = models.DecimalField(
+        "目标值", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    current_value = models.DecimalField(
+        "当前值", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    done = models.BooleanField("已完成", default=False)
+    deadline = models.DateField("完成时限")
+    veto = models.BooleanField("一票否决", default=False)
+    dimension = models.CharField("对应五好维度", max_length=20, blank=True)
+    self_score = models.DecimalField(
+        "自评分", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    self_note = models.CharField("自查说明", max_length=300, blank=True)
+    review_score = models.DecimalField(
+        "考核得分", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    review_note = models.CharField("考核意见", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        indexes = [
+            models.Index(fields=["campaign", "organization"]),
+            models.Index(fields=["campaign", "set_by"]),
+            models.Index(fields=["campaign", "deadline"]),
+            models.Index(fields=["member", "campaign"]),
+        ]
+        verbose_name = "目标"
+        verbose_name_plural = "目标"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:target", args=[self.pk])
+
+    @property
+    def holder_label(self) -> str:
+        if self.member_id is not None:
+            return f"{self.member}（{self.organization}）"
+        return str(self.organization)
+
+
+class ProgressReport(models.Model):
+    """One progress report on a target, with its evidence. The latest value is copied to the
+    item so the roll-up reads one row per item."""
+
+    item = models.ForeignKey(TargetItem, on_delete=models.CASCADE, related_name="reports")
+    value = models.DecimalField("当前值", max_digits=14, decimal_places=2, null=True, blank=True)
+    done = models.BooleanField("已完成", null=True, blank=True)
+    note = models.TextField("进展情况")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = "进展报告"
+        verbose_name_plural = "进展报告"
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.reported_at:%Y-%m-%d}"
+
+
+def _evidence_name() -> str:
+    return uuid.uuid4().hex
+
+
+class Evidence(models.Model):
+    """A file attached to a progress report. Stored under a random name, served only through
+    the scoped evidence view."""
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
+    token = models.CharField(max_length=32, unique=True, default=_evidence_name, editable=False)
+    storage_name = models.CharField(max_length=255)
+    file_name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:evidence", args=[self.token])
