@@ -18,6 +18,8 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", "导入"
     EXPORT = "export", "导出"
     LOGIN_LOCKED = "login_locked", "登录锁定"
+    TRANSITION = "transition", "状态变更"
+    SIGN = "sign", "签字"
 
 
 class AppendOnlyError(Exception):
