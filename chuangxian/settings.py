@@ -155,3 +155,5 @@ LOGGING = {
 }
 
 SERVE_STATIC = env_flag("CHUANGXIAN_SERVE_STATIC", default=True)
+# Public ratings of commitments allowed per client address and hour.
+COMMITMENT_PUBLIC_RATINGS_PER_HOUR = 30
