@@ -1,4 +1,17 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from chuangxian.appraisal.views import ballots, staff
 
 app_name = "appraisal"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", staff.rounds, name="rounds"),
+    path("new/", staff.round_new, name="round_new"),
+    path("<int:round_id>/", staff.round_detail, name="round"),
+    path("<int:round_id>/do/<str:action>/", staff.round_action, name="round_action"),
+    path("<int:round_id>/tokens/", staff.tokens_new, name="tokens_new"),
+    path("<int:round_id>/ballot/<str:role>/", ballots.ballot, name="ballot"),
+    path("<int:round_id>/results/", staff.results, name="results"),
+    path("<int:round_id>/results/export/", staff.export, name="export"),
+    path("<int:round_id>/subjects/<int:subject_id>/", staff.subject, name="subject"),
+    path("<int:round_id>/report/", staff.report, name="report"),
+]

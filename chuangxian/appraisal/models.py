@@ -1,0 +1,407 @@
+"""考评: schemes (indicator trees), rounds, secret ballots, running tallies and results.
+
+Secrecy is a property of the schema, not of the views: who took part (`Participation`,
+`UsedToken`) and what was chosen (`BallotSheet`, `BallotScore`) share no column that could join
+them — ballots carry no rater, no token, no time and no sequential id (their key is a random
+UUID). See docs/appraisal.md for the design and its stated limits.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class SubjectType(models.TextChoices):
+    ORGANIZATION = "organization", "党组织"
+    MEMBER = "member", "党员"
+    SECRETARY = "secretary", "书记述职"
+
+
+class RaterGroup(models.TextChoices):
+    SELF = "self", "本人自评"
+    MEMBERS = "members", "党员互评"
+    SUPERIOR = "superior", "上级评价"
+    PUBLIC = "public", "群众评价"
+
+
+# The fixed order of groups everywhere (tallies, formulas, explanation, benchmark reference):
+# the composite is summed in this order so every engine computes the same float.
+GROUP_ORDER: tuple[str, ...] = ("self", "members", "superior", "public")
+
+
+class LeafKind(models.TextChoices):
+    RATED = "rated", "评分"
+    AUTOMATIC = "automatic", "自动计算"
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", "越高越好"
+    LOWER = "lower", "越低越好"
+
+
+class Scheme(models.Model):
+    """A scheme: the indicator tree, rater-group weights, grades, quota and tiers."""
+
+    code = models.CharField("方案编码", max_length=40, unique=True)
+    name = models.CharField("方案名称", max_length=100)
+    subject_type = models.CharField("考评对象", max_length=12, choices=SubjectType.choices)
+    # Blank: every sector; otherwise a variant for one sector (分类指导).
+    sector = models.CharField("适用领域", max_length=10, blank=True)
+    description = models.TextField("说明", blank=True)
+    trim_enabled = models.BooleanField("去掉一个最高分和一个最低分", default=True)
+    trim_min_count = models.PositiveSmallIntegerField("去极值的最少评价数", default=5)
+    # [{"name": "优秀", "min": 90, "quota": true}, {"name": "合格", "min": 70}, …], highest first.
+    grades = models.JSONField("等次及分数线", default=list)
+    # The same for 预备党员 (member schemes); empty means "use `grades`".
+    probationary_grades = models.JSONField("预备党员等次及分数线", default=list, blank=True)
+    quota_numerator = models.PositiveSmallIntegerField("名额比例分子", default=1)
+    quota_denominator = models.PositiveSmallIntegerField("名额比例分母", default=3)
+    # [{"name": "五星", "share": 10}, {"name": "四星", "share": 40}, …]; the last takes the rest.
+    tiers = models.JSONField("星级档次", default=list, blank=True)
+    veto_grade = models.CharField("一票否决定等", max_length=10, blank=True)
+    inactivity_metric = models.CharField("全年无活动判定指标", max_length=60, blank=True)
+    inactivity_grade = models.CharField("全年无活动定等", max_length=10, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "考评方案"
+        verbose_name_plural = "考评方案"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RaterGroupRule(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="group_rules")
+    group = models.CharField("评价主体", max_length=10, choices=RaterGroup.choices)
+    weight = models.PositiveSmallIntegerField("权重")
+    min_count = models.PositiveSmallIntegerField("最少评价数", default=1)
+
+    class Meta:
+        ordering = ["scheme", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "group"], name="appraisal_group_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_group_display()} {self.weight}"
+
+
+class Indicator(models.Model):
+    """A node of the indicator tree. Leaves are rated on `scale` or computed from `metric`."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    code = models.CharField("指标编码", max_length=40)
+    name = models.CharField("指标名称", max_length=100)
+    weight = models.PositiveSmallIntegerField("权重")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField("计分方式", max_length=10, choices=LeafKind.choices, blank=True)
+    # {"kind": "points", "min": 0, "max": 100} or
+    # {"kind": "choices", "choices": [["优秀", 100], ["合格", 80], …]}
+    scale = models.JSONField("评分标准", default=dict, blank=True)
+    metric = models.CharField("数据指标", max_length=60, blank=True)
+    metric_floor = models.FloatField("零分值", null=True, blank=True)
+    metric_target = models.FloatField("满分值", null=True, blank=True)
+    direction = models.CharField(
+        "方向", max_length=8, choices=Direction.choices, default=Direction.HIGHER
+    )
+    # Product of the weights from the root down, as a share of 1: filled by scheme_create.
+    effective_weight = models.FloatField(default=0.0, editable=False)
+
+    class Meta:
+        ordering = ["scheme", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="appraisal_indicator_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_leaf(self) -> bool:
+        return bool(self.kind)
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", "已创建"
+    COLLECTING = "collecting", "测评中"
+    CLOSED = "closed", "已结算"
+    REVIEWED = "reviewed", "已审核"
+    PUBLISHED = "published", "已公布"
+
+
+class Round(models.Model):
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="rounds")
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="组织范围"
+    )
+    name = models.CharField("名称", max_length=100)
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField(
+        "状态", max_length=10, choices=RoundStatus.choices, default=RoundStatus.OPEN
+    )
+    # Each close writes results under `version`; publishing freezes that version; reopening
+    # moves on to the next one, so a published snapshot is never rewritten.
+    version = models.PositiveIntegerField(default=1)
+    published_version = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        verbose_name = "考评轮次"
+        verbose_name_plural = "考评轮次"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoundSubject(models.Model):
+    """Who is appraised in a round, with the peer group they are ranked in."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="subjects")
+    kind = models.CharField(max_length=12, choices=SubjectType.choices)
+    member = models.ForeignKey(
+        "orgs.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    # The member's or the organization's own id: the last tie-breaker, stable across rounds.
+    stable_ref = models.BigIntegerField()
+    peer_key = models.IntegerField()
+    peer_label = models.CharField(max_length=150)
+    # 0: the scheme's grades; 1: probationary_grades (预备党员).
+    scale = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["round", "peer_key", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "kind", "stable_ref"], name="appraisal_subject_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class DirectGrade(models.Model):
+    """一票否决 or another direct-grade rule applied to one subject (reason required)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    subject = models.OneToOneField(RoundSubject, on_delete=models.CASCADE, related_name="direct")
+    rule = models.CharField(max_length=20)  # "veto" or "inactivity"
+    grade = models.CharField(max_length=10)
+    reason = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.grade}"
+
+
+class Tally(models.Model):
+    """Running aggregates per (round, subject, leaf), kept up to date in the same transaction
+    as each ballot: enough for a mean with one highest and one lowest dropped, so closing reads
+    one small row per subject and leaf instead of every rating."""
+
+    pk = models.CompositePrimaryKey("round", "subject", "indicator")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(
+        RoundSubject, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Copied from the subject so closing needs no join.
+    peer_key = models.IntegerField()
+    stable_ref = models.BigIntegerField()
+    scale = models.PositiveSmallIntegerField(default=0)
+    n_self = models.IntegerField(default=0)
+    sum_self = models.FloatField(default=0.0)
+    min_self = models.FloatField(null=True)
+    max_self = models.FloatField(null=True)
+    n_members = models.IntegerField(default=0)
+    sum_members = models.FloatField(default=0.0)
+    min_members = models.FloatField(null=True)
+    max_members = models.FloatField(null=True)
+    n_superior = models.IntegerField(default=0)
+    sum_superior = models.FloatField(default=0.0)
+    min_superior = models.FloatField(null=True)
+    max_superior = models.FloatField(null=True)
+    n_public = models.IntegerField(default=0)
+    sum_public = models.FloatField(default=0.0)
+    min_public = models.FloatField(null=True)
+    max_public = models.FloatField(null=True)
+    # Automatic leaves: the metric's points, written at close.
+    auto_value = models.FloatField(null=True)
+    auto_points = models.FloatField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.subject_id}/{self.indicator_id}"
+
+
+class RaterKind(models.TextChoices):
+    MEMBER = "member", "党员"
+    SUPERIOR = "superior", "上级"
+    PUBLIC = "public", "群众"
+
+
+class Participation(models.Model):
+    """Who took part (one sheet per rater per round). Nothing here points at a ballot."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
+    kind = models.CharField(max_length=10, choices=RaterKind.choices)
+    member = models.ForeignKey(
+        "orgs.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "member"],
+                condition=models.Q(member__isnull=False),
+                name="appraisal_member_votes_once",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "user"],
+                condition=models.Q(member__isnull=True),
+                name="appraisal_superior_votes_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.kind}"
+
+
+class BallotSheet(models.Model):
+    """What was chosen, without who: a random key, the rater kind and a content fingerprint
+    (for the identical-sheet flag). No rater, no token, no time."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=RaterKind.choices)
+    fingerprint = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class BallotScore(models.Model):
+    pk = models.CompositePrimaryKey("sheet", "subject", "indicator")
+    sheet = models.ForeignKey(BallotSheet, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(
+        RoundSubject, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    group = models.CharField(max_length=10, choices=RaterGroup.choices)
+    points = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"{self.subject_id}:{self.points}"
+
+
+class TokenBatch(models.Model):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="token_batches")
+    # The public holding these tokens rate the subjects in this organization's subtree.
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    label = models.CharField("批次说明", max_length=100, blank=True)
+    size = models.PositiveIntegerField("数量")
+    issued_on = models.DateField("发放日期")
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.label or f"第{self.pk}批"
+
+
+class IssuedToken(models.Model):
+    """A token that may be used: only its keyed hash; the plaintext is shown once at issue."""
+
+    batch = models.ForeignKey(TokenBatch, on_delete=models.CASCADE, related_name="tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return self.token_hash[:8]
+
+
+class UsedToken(models.Model):
+    """A burnt token: its keyed hash, the batch and the day (no time) it was used."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    batch = models.ForeignKey(TokenBatch, on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    used_on = models.DateField()
+
+    def __str__(self) -> str:
+        return self.token_hash[:8]
+
+
+class IntakeCounter(models.Model):
+    """Ballots per keyed hash of the client address per 10 minutes; deleted at close."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    address_hash = models.CharField(max_length=64)
+    bucket = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "address_hash", "bucket"], name="appraisal_intake_bucket"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address_hash[:8]} {self.bucket}"
+
+
+class SubjectResult(models.Model):
+    """One subject's result for one version of a round; rows of a published version are the
+    frozen snapshot and are never rewritten."""
+
+    # No database-level foreign-key checks: a close inserts a province's results in one
+    # statement, where per-row constraint triggers would cost more than the computation; the
+    # rows come from the round's own tallies, so the references hold by construction.
+    pk = models.CompositePrimaryKey("round", "version", "subject")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    version = models.PositiveIntegerField()
+    subject = models.ForeignKey(
+        RoundSubject,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    peer_key = models.IntegerField()
+    composite = models.FloatField()
+    superior_mean = models.FloatField(null=True)
+    members_mean = models.FloatField(null=True)
+    rank = models.PositiveIntegerField()
+    peer_size = models.PositiveIntegerField()
+    quota = models.PositiveIntegerField()
+    renormalized = models.BooleanField(default=False)
+    direct = models.BooleanField(default=False)
+    proposed_grade = models.CharField(max_length=10)
+    grade = models.CharField(max_length=10)
+    tier = models.CharField(max_length=10, blank=True)
+    override_reason = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.subject_id} {self.grade}"

@@ -1,0 +1,61 @@
+"""The public ballot (群众评价): no account, phone first, reached through a one-time QR token.
+
+The token in the URL is looked up by its keyed hash; a used token, a token of a round no longer
+collecting and an unknown token each get a plain Chinese page, never a stack trace."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from chuangxian.appraisal.errors import AppraisalError
+from chuangxian.appraisal.forms import SheetForm
+from chuangxian.appraisal.models import IssuedToken, RoundStatus, RoundSubject, UsedToken
+from chuangxian.appraisal.services import ballot_submit
+from chuangxian.appraisal.services.ballots import token_hash
+from chuangxian.appraisal.views.common import rated_leaves
+from chuangxian.orgs.authentication import client_ip
+from chuangxian.orgs.forms.service_errors import add_service_errors
+
+TEMPLATE = "appraisal/public/ballot.html"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def ballot(request: HttpRequest, token: str) -> HttpResponse:
+    hashed = token_hash(token)
+    issued = (
+        IssuedToken.objects.select_related("batch__round__scheme", "batch__organization")
+        .filter(token_hash=hashed)
+        .first()
+    )
+    if issued is None:
+        return render(request, TEMPLATE, {"problem": "二维码无效，请向发放人核实"}, status=404)
+    batch = issued.batch
+    round_ = batch.round
+    context: dict[str, object] = {"round": round_, "batch": batch}
+    if UsedToken.objects.filter(token_hash=hashed).exists():
+        return render(request, TEMPLATE, context | {"problem": "该二维码已使用过"}, status=409)
+    if round_.status != RoundStatus.COLLECTING:
+        return render(request, TEMPLATE, context | {"problem": "本轮考评不在测评期间"}, status=409)
+    subjects = list(
+        RoundSubject.objects.filter(
+            round=round_, organization__path__startswith=batch.organization.path
+        ).order_by("organization__path", "peer_key", "label")
+    )
+    form = SheetForm(request.POST or None, subjects=subjects, leaves=list(rated_leaves(round_)))
+    if request.method == "POST" and form.is_valid():
+        try:
+            ballot_submit(
+                round_=round_, sheet=form.sheet(), token=token, address=client_ip(request)
+            )
+        except AppraisalError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("public_appraisal:thanks")
+    return render(request, TEMPLATE, context | {"form": form})
+
+
+@require_GET
+def thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "appraisal/public/thanks.html")

@@ -1,0 +1,39 @@
+"""Shared builders for the appraisal tests."""
+
+from typing import Any
+
+from chuangxian.appraisal.models import Indicator, LeafKind, Round, RoundSubject, SubjectType
+from chuangxian.appraisal.schemes import democratic_spec
+from chuangxian.appraisal.services import round_collect, round_open, scheme_create
+from chuangxian.audit.services import SYSTEM
+from chuangxian.orgs.models import Organization
+
+
+def democratic_round(org: Organization, *, code: str = "democratic", **spec_changes: Any) -> Round:
+    spec = democratic_spec()
+    spec.code = code
+    for name, value in spec_changes.items():
+        setattr(spec, name, value)
+    scheme = scheme_create(actor=SYSTEM, spec=spec)
+    round_ = round_open(
+        actor=SYSTEM, scheme=scheme, organization=org, name="2026年民主评议", year=2026
+    )
+    return round_collect(actor=SYSTEM, round_=round_)
+
+
+def leaf_of(round_: Round) -> Indicator:
+    return Indicator.objects.get(scheme=round_.scheme, kind=LeafKind.RATED)
+
+
+def member_subjects(round_: Round) -> dict[int, RoundSubject]:
+    """member id → subject."""
+    return {
+        s.member_id: s
+        for s in RoundSubject.objects.filter(round=round_, kind=SubjectType.MEMBER)
+        if s.member_id is not None
+    }
+
+
+def mark_sheet(round_: Round, marks: dict[RoundSubject, str]) -> dict[int, dict[int, str]]:
+    leaf = leaf_of(round_)
+    return {s.pk: {leaf.pk: mark} for s, mark in marks.items()}
