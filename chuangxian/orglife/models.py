@@ -3,6 +3,8 @@
 Held meetings are the record that compliance, study hours, points and the 党章第九条 check all
 read; nothing else asks the secretary to report a meeting twice."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -32,6 +34,10 @@ class MeetingStatus(models.TextChoices):
 HELD_STATUSES = frozenset(
     {MeetingStatus.HELD, MeetingStatus.SUBMITTED, MeetingStatus.APPROVED, MeetingStatus.RETURNED}
 )
+
+
+# The default QR check-in window: this many minutes before and after the start.
+CHECKIN_WINDOW_MINUTES = 20
 
 
 class AttendeeScope(models.TextChoices):
@@ -73,12 +79,27 @@ class Meeting(models.Model):
     attendee_scope = models.CharField(
         "应到范围", max_length=10, choices=AttendeeScope.choices, default=AttendeeScope.ALL_MEMBERS
     )
+    # For AttendeeScope.GROUP when the meeting belongs to a branch: which of its 党小组.
+    attendee_group = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="参会党小组",
+    )
+    # Minutes either side of the start during which the QR check-in works.
+    checkin_window_minutes = models.PositiveSmallIntegerField(
+        "签到时段（开始前后分钟数）", default=CHECKIN_WINDOW_MINUTES
+    )
     minutes = models.TextField("会议记录", blank=True)
     status = models.CharField(
         "状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
     # For a 支部党员大会: whether more than half of the full members attended (None until held).
     quorum_met = models.BooleanField("达到法定人数", null=True, blank=True)
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    submitted_at = models.DateTimeField("提交审批时间", null=True, blank=True)
     review_comment = models.CharField("审批意见", max_length=500, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -109,6 +130,15 @@ class Meeting(models.Model):
     def was_held(self) -> bool:
         return self.status in HELD_STATUSES
 
+    @property
+    def start(self) -> dt.datetime:
+        """When it starts: the actual time once held, the planned one before."""
+        return self.held_start or self.planned_start
+
+    @property
+    def is_general_meeting(self) -> bool:
+        return self.meeting_type == MeetingType.GENERAL_MEETING
+
 
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", "出席"
@@ -125,6 +155,7 @@ class Attendance(models.Model):
     leave_reason = models.CharField("请假原因", max_length=200, blank=True)
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
     via_qr = models.BooleanField("扫码签到", default=False)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
@@ -136,3 +167,141 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_status_display()}"
+
+
+class MeetingAttachment(models.Model):
+    """A file kept with the minutes (sign-in sheet scan, slides, photos). Stored in the database
+    after check_upload, so a backup of the database is a backup of the minutes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField(editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = "会议附件"
+        verbose_name_plural = "会议附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Frequency(models.TextChoices):
+    MONTH = "month", "每月"
+    QUARTER = "quarter", "每季度"
+    YEAR = "year", "每年"
+    NONE = "none", "不作要求"
+
+
+class OrgClass(models.TextChoices):
+    """Which organizations a cadence rule applies to."""
+
+    BRANCH = "branch", "党支部（含联合党支部）"
+    GROUP = "group", "党小组"
+
+
+class CadenceRule(models.Model):
+    """An administrator's change to a default cadence (rules.DEFAULT_RULES) for the subtree of
+    `organization`. The deepest rule above an organization wins."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="适用范围（该组织及下级）",
+    )
+    org_class = models.CharField("适用组织", max_length=10, choices=OrgClass.choices)
+    meeting_type = models.CharField("会议类型", max_length=12, choices=MeetingType.choices)
+    frequency = models.CharField("频次", max_length=10, choices=Frequency.choices)
+    # A rule may apply only to organizations with at least this many full members (the
+    # 支委会 only where a committee exists: 7 or more full members).
+    min_full_members = models.PositiveSmallIntegerField("最少正式党员数", default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "org_class", "meeting_type"], name="unique_cadence_rule"
+            )
+        ]
+        verbose_name = "组织生活频次规则"
+        verbose_name_plural = "组织生活频次规则"
+
+    def __str__(self) -> str:
+        kind = self.get_meeting_type_display()
+        return f"{self.organization} {kind} {self.get_frequency_display()}"
+
+
+class Exemption(models.Model):
+    """A recorded reason why an organization need not meet a rule for a while (founded in the
+    middle of the year, merged, the whole village relocated …)."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党组织"
+    )
+    # Blank: every meeting type.
+    meeting_type = models.CharField(
+        "会议类型", max_length=12, choices=MeetingType.choices, blank=True
+    )
+    starts_on = models.DateField("开始日期")
+    ends_on = models.DateField("结束日期")
+    reason = models.CharField("原因", max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "id"]
+        indexes = [models.Index(fields=["organization", "starts_on"])]
+        verbose_name = "免于考核"
+        verbose_name_plural = "免于考核"
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.starts_on}–{self.ends_on}"
+
+
+class MeetingTally(models.Model):
+    """Held meetings counted per organization, year, type and month: written in the same
+    transaction as the meeting is marked held (services.tally), rebuilt from the meetings by
+    `chuangxian orglife_tally`. The compliance report of a province reads these rows (one per
+    organization, year and type) instead of aggregating millions of meetings."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    meeting_type = models.CharField(max_length=12, choices=MeetingType.choices)
+    # Bit m-1 set when at least one meeting was held in month m (Asia/Shanghai).
+    month_mask = models.PositiveIntegerField(default=0)
+    m1 = models.PositiveIntegerField(default=0)
+    m2 = models.PositiveIntegerField(default=0)
+    m3 = models.PositiveIntegerField(default=0)
+    m4 = models.PositiveIntegerField(default=0)
+    m5 = models.PositiveIntegerField(default=0)
+    m6 = models.PositiveIntegerField(default=0)
+    m7 = models.PositiveIntegerField(default=0)
+    m8 = models.PositiveIntegerField(default=0)
+    m9 = models.PositiveIntegerField(default=0)
+    m10 = models.PositiveIntegerField(default=0)
+    m11 = models.PositiveIntegerField(default=0)
+    m12 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "organization", "meeting_type"], name="unique_meeting_tally"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.year} {self.meeting_type}"
