@@ -70,6 +70,7 @@ def main() -> None:
                     "parse_s": round(parse_s, 3),
                     "import_s": round(import_s, 3),
                     "ratio": round(ratio, 2),
+                    "reimport_s": round(again_s, 3),
                 }
             )
         )

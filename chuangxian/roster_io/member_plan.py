@@ -1,16 +1,21 @@
 """Validating the 党员 sheet: every cell through rules.check_member, duplicates inside the file,
 organization codes, the user's scope, and the members already in the database.
 
-Nothing here writes. Existing members are found by the keyed hash of their ID number, a few
-hundred hashes per query; no query is made per row.
+Nothing here writes. Existing members are found by the keyed hash of their ID number, many
+hashes per query; no query is made per row.
 
 Speed matters here (100,000 rows within a few seconds, see docs/roster-import.md): cells are
-read through per-column converters that cache the answer for repeated text (a roster repeats
-its dates, codes and choices), rows stay plain dicts and tuples, and a model instance is built
-only for a member that already exists.
+read column by column through converters that cache the answer for repeated text (a roster
+repeats its dates, codes and choices); on two cores a forked child reads and checks part of
+the rows (MemberRows, parallel.py); existing members are compared as plain tuples, and a model
+instance is built only for a member that actually changes.
 """
 
+import dataclasses
 import datetime as dt
+import marshal
+import operator
+import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,12 +29,24 @@ from chuangxian.orgs.rules import FIELD_LABELS, MemberValues, check_member
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import cells
 from chuangxian.roster_io.org_plan import OrgPlan
+from chuangxian.roster_io.parallel import ForkedChunks
 from chuangxian.roster_io.reader import Sheet
 from chuangxian.roster_io.report import RowError
 from chuangxian.roster_io.scope import ImportScope
 
 LOOKUP_BATCH = 900
-PROGRESS_EVERY = 2000
+# Hashes per look-up query on PostgreSQL, sent as one array.
+ARRAY_LOOKUP_BATCH = 20_000
+# Below this many member rows everything runs in this process (a child costs ~10 ms to start).
+PARALLEL_MIN_ROWS = 5000
+# The parent's part of the rows when a child helps: a little more than half, because the child
+# also encodes its part for the pipe and runs on copy-on-write memory (measured: both end
+# together at about this share).
+PARENT_SHARE = 0.55
+# The child sends its part in messages of this many rows.
+CHILD_CHUNK = 10_000
+# The parent reads its part in chunks of this many rows, reporting progress after each.
+PREPARE_CHUNK = 5_000
 _DATE_KEYS = ("birth_date", "joined_on", "confirmed_on")
 _BOOL_KEYS = ("in_hardship", "is_mobile")
 _CHOICE_ALIASES: dict[str, dict[str, str]] = {
@@ -74,10 +91,46 @@ class MemberPlan:
 
 class _Row(NamedTuple):
     number: int
-    parsed: dict[str, Any]
-    errors: dict[str, str]
+    # The cells read, by key: kept only when the file lacks a member column (a missing column
+    # keeps an existing member's value, see _values); None otherwise.
+    parsed: dict[str, Any] | None
+    errors: dict[str, str] | None  # unreadable cells
     id_hash: str
     org_code: str
+    # The values as a new member would take them (missing columns empty), after check_member
+    # (which normalizes them in place), and its findings.
+    values: MemberValues
+    checked: dict[str, str]
+
+
+class _Stored(NamedTuple):
+    """What the planner needs of a member already in the database: no model instance, no
+    decryption (the ID number is matched by hash)."""
+
+    pk: int
+    organization_id: int
+    id_number_hash: str
+    name: str
+    gender: str
+    ethnicity: str
+    birth_date: dt.date | None
+    phone: str
+    education: str
+    joined_on: dt.date | None
+    confirmed_on: dt.date | None
+    category: str
+    party_post: str
+    work_post: str
+    in_hardship: bool
+    is_mobile: bool
+    status: str
+
+
+assert _Stored._fields[3:] == _COMPARED
+_compared_of = operator.attrgetter(*_COMPARED)
+_VALUE_FIELDS = tuple(f.name for f in dataclasses.fields(MemberValues))
+_values_tuple = operator.attrgetter(*_VALUE_FIELDS)
+_DATE_POSITIONS = tuple(_VALUE_FIELDS.index(name) for name in _DATE_KEYS)
 
 
 def member_org_codes(sheet: Sheet | None) -> set[str]:
@@ -92,22 +145,114 @@ def member_org_codes(sheet: Sheet | None) -> set[str]:
     return codes
 
 
+class MemberRows:
+    """The member sheet's rows read and checked (prepare_rows), on two cores when it is worth
+    it: `start` hands the last part of the rows to a forked child (see parallel.py) at once,
+    so that it runs while the parent plans the organizations; `collect` reads the first part
+    here, then takes the child's part."""
+
+    def __init__(self, sheet: Sheet | None, today: dt.date) -> None:
+        self.sheet = sheet
+        self.today = today
+        self.split = len(sheet.rows) if sheet is not None else 0
+        self.child: ForkedChunks[bytes] | None = None
+
+    @classmethod
+    def start(cls, sheet: Sheet | None, *, today: dt.date) -> "MemberRows":
+        rows = cls(sheet, today)
+        if sheet is not None and len(sheet.rows) >= PARALLEL_MIN_ROWS:
+            split = int(len(sheet.rows) * PARENT_SHARE)
+            tasks = [
+                (start, min(start + CHILD_CHUNK, len(sheet.rows)))
+                for start in range(split, len(sheet.rows), CHILD_CHUNK)
+            ]
+            child = ForkedChunks.start(rows._child_part, tasks)
+            if child.forked:
+                rows.child, rows.split = child, split
+        return rows
+
+    def _child_part(self, task: tuple[int, int]) -> bytes:
+        """Rows [start, stop) for the parent, as marshal data (several times cheaper than
+        pickle), dates as ordinals; the cells read (`parsed`, rarely needed) are pickled."""
+        assert self.sheet is not None
+        start, stop = task
+        items: list[Any] = []
+        for row in prepare_rows(self.sheet, today=self.today, start=start, stop=stop):
+            values = list(_values_tuple(row.values))
+            for index in _DATE_POSITIONS:
+                if values[index] is not None:
+                    values[index] = values[index].toordinal()
+            parsed = None if row.parsed is None else pickle.dumps(row.parsed)
+            items.append((row.number, parsed, row.errors, row.id_hash, row.org_code, values))
+            items.append(row.checked)
+        return marshal.dumps(items)
+
+    @staticmethod
+    def _from_child(data: bytes) -> list["_Row"]:
+        items = marshal.loads(data)  # noqa: S302 (our own child's output)
+        rows: list[_Row] = []
+        append = rows.append
+        from_ordinal = dt.date.fromordinal
+        for position in range(0, len(items), 2):
+            number, parsed, errors, id_hash, org_code, values = items[position]
+            for index in _DATE_POSITIONS:
+                if values[index] is not None:
+                    values[index] = from_ordinal(values[index])
+            append(
+                _Row(
+                    number,
+                    None if parsed is None else pickle.loads(parsed),  # noqa: S301 (ditto)
+                    errors,
+                    id_hash,
+                    org_code,
+                    MemberValues(*values),
+                    items[position + 1],
+                )
+            )
+        return rows
+
+    def close(self) -> None:
+        if self.child is not None:
+            self.child.close()
+
+    def collect(self, progress: Callable[[int], None] | None = None) -> list["_Row"]:
+        sheet = self.sheet
+        if sheet is None:
+            return []
+        rows: list[_Row] = []
+        step = PREPARE_CHUNK
+        for start in range(0, self.split, step):
+            rows += prepare_rows(
+                sheet, today=self.today, start=start, stop=min(start + step, self.split)
+            )
+            if self.child is not None:
+                self.child.drain()
+            if progress is not None:
+                # The child reads its part meanwhile, about as fast.
+                progress(len(rows) * len(sheet.rows) // max(self.split, 1))
+        if self.child is not None:
+            for part in self.child.results():
+                rows += self._from_child(part)
+        return rows
+
+
 def plan_members(
     sheet: Sheet | None,
     *,
     orgs: OrgPlan,
     scope: ImportScope,
     today: dt.date,
-    progress: Progress | None = None,
-    done_before: int = 0,
-    total: int = 0,
+    rows: list[_Row] | None = None,
 ) -> MemberPlan:
+    """The plan for the member sheet; `rows` are its prepared rows (MemberRows), read here when
+    not given."""
     plan = MemberPlan()
     if sheet is None:
         return plan
-    rows = parse_rows(sheet)
+    if rows is None:
+        rows = prepare_rows(sheet, today=today)
     existing = _fetch_existing(row.id_hash for row in rows if row.id_hash)
-    _fetch_missing_orgs(existing.values(), orgs, scope)
+    org_by_id = _fetch_missing_orgs(existing.values(), orgs, scope)
     duplicates = _duplicates(rows)
     label = sheet.label
     present = frozenset(sheet.columns)
@@ -117,25 +262,19 @@ def plan_members(
     closed_codes = orgs.closed_codes
     to_create = plan.to_create
     sheet_name = sheet.name
+    changed: list[tuple[_Stored, MemberValues, Organization]] = []
 
-    for index, row in enumerate(rows, start=1):
-        if progress is not None and index % PROGRESS_EVERY == 0:
-            progress(done_before + index, total)
+    for row in rows:
         id_hash = row.id_hash
         current = existing.get(id_hash) if existing and id_hash else None
-        values = (
-            _complete_values(row.parsed)
-            if complete or current is None
-            else _values(row.parsed, current, present)
-        )
-        errors = row.errors
-        checked = check_member(values, today=today)
-        if checked:
-            if errors:
-                for key, reason in checked.items():
-                    errors.setdefault(key, reason)
-            else:
-                errors.update(checked)
+        if complete or current is None:
+            values, checked = row.values, row.checked
+        else:
+            values = _values(row.parsed or {}, current, present)
+            checked = check_member(values, today=today)
+        errors = dict(row.errors) if row.errors else {}
+        for key, reason in checked.items():
+            errors.setdefault(key, reason)
         if id_hash in duplicates:
             numbers = "、".join(f"第{n}行" for n in duplicates[id_hash])
             errors.setdefault("id_number", f"公民身份号码在文件中重复：{numbers}")
@@ -153,11 +292,13 @@ def plan_members(
             elif code in closed_codes:
                 errors.setdefault("org_code", f"党组织“{code}”不在您的管理范围内")
                 org = None
-        if current is not None and current.organization.code in closed_codes:
-            errors.setdefault(
-                "id_number",
-                f"该党员已在“{current.organization.name}”（不在您的管理范围内），不能由您导入或修改",
-            )
+        if current is not None:
+            current_org = org_by_id[current.organization_id]
+            if current_org.code in closed_codes:
+                errors.setdefault(
+                    "id_number",
+                    f"该党员已在“{current_org.name}”（不在您的管理范围内），不能由您导入或修改",
+                )
         if errors:
             for key, reason in errors.items():
                 plan.errors.append(RowError(sheet_name, row.number, label(key), reason))
@@ -170,36 +311,106 @@ def plan_members(
         if _unchanged(current, values, org):
             plan.unchanged += 1
             continue
-        _plan_update(plan, current, values, org)
+        changed.append((current, values, org))
+    if changed:
+        members = _fetch_members([current.pk for current, _, _ in changed], org_by_id)
+        for current, values, org in changed:
+            _plan_update(plan, members[current.pk], values, org)
     return plan
 
 
-def parse_rows(sheet: Sheet) -> list[_Row]:
-    """Every row's cells read into Python values, with a reason for each unreadable cell, and
-    the keyed hash of its ID number (when it has 18 characters)."""
-    readers = [(key, index, _converter(key)) for key, (index, _) in sheet.columns.items()]
-    has_id = "id_number" in sheet.columns
+def prepare_rows(
+    sheet: Sheet, *, today: dt.date, start: int = 0, stop: int | None = None
+) -> list[_Row]:
+    """Rows [start, stop) of the sheet: every cell read into a Python value (with a reason for
+    each unreadable one), the keyed hash of the ID number (when it has 18 characters), and the
+    values checked by check_member as for a new member. Pure computation, no database: it may
+    run in a forked child (MemberRows). Reads column by column: one converter call per cell
+    through map(), the per-cell error handling only for a column that has a bad cell."""
+    rows = sheet.rows[start:stop]
+    count = len(rows)
+    numbers = [number for number, _ in rows]
+    columns: dict[str, list[Any]] = {}
+    cell_errors: dict[int, dict[str, str]] = {}
     cell_error = cells.CellError
+    for key, (index, _) in sheet.columns.items():
+        read = _converter(key)
+        try:
+            raw = [cells_[index] for _, cells_ in rows]
+        except IndexError:  # a short row (CSV)
+            raw = [cells_[index] if index < len(cells_) else None for _, cells_ in rows]
+        try:
+            columns[key] = list(map(read, raw))
+        except cell_error:
+            column: list[Any] = []
+            for position, cell in enumerate(raw):
+                try:
+                    column.append(read(cell))
+                except cell_error as error:
+                    column.append(None)
+                    cell_errors.setdefault(position, {})[key] = str(error)
+            columns[key] = column
+    keep_parsed = not frozenset(sheet.columns).issuperset(MEMBER_FIELDS)
+    absent = [None] * count
+    get = columns.get
+    has_id = "id_number" in columns
     normalize = idnumber.normalize
     keyed_hash = fieldcrypto.keyed_hash
+    active = MemberStatus.ACTIVE
     out: list[_Row] = []
     append = out.append
-    for number, raw in sheet.rows:
-        parsed: dict[str, Any] = {}
-        errors: dict[str, str] = {}
-        width = len(raw)
-        for key, index, read in readers:
-            try:
-                parsed[key] = read(raw[index] if index < width else None)
-            except cell_error as error:
-                errors[key] = str(error)
-                parsed[key] = None
+    for position, fields in enumerate(
+        zip(
+            numbers,
+            get("name") or absent,
+            get("gender") or absent,
+            get("ethnicity") or absent,
+            get("birth_date") or absent,
+            get("id_number") or absent,
+            get("joined_on") or absent,
+            get("category") or absent,
+            get("phone") or absent,
+            get("education") or absent,
+            get("confirmed_on") or absent,
+            get("party_post") or absent,
+            get("work_post") or absent,
+            get("in_hardship") or absent,
+            get("is_mobile") or absent,
+            get("status") or absent,
+            get("org_code") or absent,
+            strict=True,
+        )
+    ):
+        (number, name, gender, ethnicity, born, id_text, joined, category, phone) = fields[:9]
+        (education, confirmed, party_post, work_post, hardship, mobile, status, code) = fields[9:]
+        # The values of a new member (missing columns empty), spelled out: it runs per row.
+        values = MemberValues(
+            name=name or "",
+            gender=gender or "",
+            ethnicity=ethnicity or "",
+            birth_date=born,
+            id_number=id_text or "",
+            joined_on=joined,
+            category=category or "",
+            phone=phone or "",
+            education=education or "",
+            confirmed_on=confirmed,
+            party_post=party_post or "",
+            work_post=work_post or "",
+            in_hardship=bool(hardship),
+            is_mobile=bool(mobile),
+            status=status or active,
+        )
         id_hash = ""
-        if has_id and (text := parsed["id_number"]):
-            normalized = normalize(text)
+        if has_id and id_text:
+            normalized = normalize(id_text)
             if len(normalized) == 18:
                 id_hash = keyed_hash(normalized)
-        append(_Row(number, parsed, errors, id_hash, parsed.get("org_code") or ""))
+        parsed = {key: column[position] for key, column in columns.items()} if keep_parsed else None
+        checked = check_member(values, today=today)
+        append(
+            _Row(number, parsed, cell_errors.get(position), id_hash, code or "", values, checked)
+        )
     return out
 
 
@@ -293,32 +504,44 @@ def _id_number(cell: cells.Cell) -> str:
     return cells.id_number_text(cell)
 
 
-def _fetch_existing(hashes: Iterable[str]) -> dict[str, Member]:
-    """The members already stored under any of `hashes`: first which hashes exist (a bare
-    index look-up), then the model instances of those only."""
+def _fetch_existing(hashes: Iterable[str]) -> dict[str, _Stored]:
+    """The members already stored under any of `hashes`, as plain tuples of the compared
+    fields: a re-import of 100,000 members builds no model instance and decrypts nothing.
+    Plain SQL (the ORM's query building costs more than the query on an empty table); both
+    drivers return dates and booleans as such (Django registers SQLite's converters)."""
     wanted = sorted(set(hashes))
-    table = connection.ops.quote_name(Member._meta.db_table)
-    found_hashes: list[str] = []
+    found: dict[str, _Stored] = {}
+    make = _Stored._make
+    quote = connection.ops.quote_name
+    meta = Member._meta
+    columns = [meta.pk if name == "pk" else meta.get_field(name) for name in _Stored._fields]
+    names = ", ".join(quote(str(getattr(column, "column", ""))) for column in columns)
+    table = quote(meta.db_table)
+    postgresql = connection.vendor == "postgresql"
+    batch = ARRAY_LOOKUP_BATCH if postgresql else LOOKUP_BATCH
     with connection.cursor() as cursor:
-        for start in range(0, len(wanted), LOOKUP_BATCH):
-            chunk = wanted[start : start + LOOKUP_BATCH]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT id_number_hash FROM {table} WHERE id_number_hash IN ({marks})",  # noqa: S608
-                chunk,
-            )
-            found_hashes.extend(h for (h,) in cursor.fetchall())
-    found: dict[str, Member] = {}
-    for start in range(0, len(found_hashes), LOOKUP_BATCH):
-        chunk = found_hashes[start : start + LOOKUP_BATCH]
-        for member in Member.objects.filter(id_number_hash__in=chunk):
-            found[member.id_number_hash] = member
+        for start in range(0, len(wanted), batch):
+            chunk = wanted[start : start + batch]
+            params: list[Any]
+            if postgresql:
+                # One array parameter: the server hashes it and makes one pass (right after a
+                # bulk load the statistics still say "empty table", and each of a hundred
+                # IN (…900…) queries would scan the whole table).
+                where, params = "id_number_hash = ANY(%s)", [chunk]
+            else:
+                where, params = f"id_number_hash IN ({', '.join(['%s'] * len(chunk))})", chunk
+            cursor.execute(f"SELECT {names} FROM {table} WHERE {where}", params)  # noqa: S608
+            for values in cursor.fetchall():
+                stored = make(values)
+                found[stored.id_number_hash] = stored
     return found
 
 
-def _fetch_missing_orgs(members: Any, orgs: OrgPlan, scope: ImportScope) -> None:
-    """Attach each existing member's current organization from one query per batch."""
-    members = list(members)
+def _fetch_missing_orgs(
+    members: Iterable[_Stored], orgs: OrgPlan, scope: ImportScope
+) -> dict[int, Organization]:
+    """Every existing member's current organization by id, one query per batch for those the
+    plan does not hold yet."""
     by_id = {org.pk: org for org in orgs.by_code.values() if org.pk is not None}
     missing = sorted({m.organization_id for m in members} - set(by_id))
     for start in range(0, len(missing), LOOKUP_BATCH):
@@ -328,8 +551,17 @@ def _fetch_missing_orgs(members: Any, orgs: OrgPlan, scope: ImportScope) -> None
             orgs.by_code.setdefault(org.code, org)
             if not scope.edits_members_of(org):
                 orgs.closed_codes.add(org.code)
-    for member in members:
-        member.organization = by_id[member.organization_id]
+    return by_id
+
+
+def _fetch_members(pks: list[int], org_by_id: dict[int, Organization]) -> dict[int, Member]:
+    """Model instances of the members a row changes (only those), organizations attached."""
+    found: dict[int, Member] = {}
+    for start in range(0, len(pks), LOOKUP_BATCH):
+        for member in Member.objects.filter(pk__in=pks[start : start + LOOKUP_BATCH]):
+            member.organization = org_by_id[member.organization_id]
+            found[member.pk] = member
+    return found
 
 
 def _duplicates(rows: list[_Row]) -> dict[str, list[int]]:
@@ -340,31 +572,8 @@ def _duplicates(rows: list[_Row]) -> dict[str, list[int]]:
     return {key: numbers for key, numbers in seen.items() if len(numbers) > 1}
 
 
-def _complete_values(parsed: dict[str, Any]) -> MemberValues:
-    """_values for a row whose file has every column, or for a new member (whose missing
-    columns take the empty defaults): the same result, without the per-field look-ups."""
-    get = parsed.get
-    return MemberValues(
-        name=get("name") or "",
-        gender=get("gender") or "",
-        ethnicity=get("ethnicity") or "",
-        birth_date=get("birth_date"),
-        id_number=get("id_number") or "",
-        joined_on=get("joined_on"),
-        category=get("category") or "",
-        phone=get("phone") or "",
-        education=get("education") or "",
-        confirmed_on=get("confirmed_on"),
-        party_post=get("party_post") or "",
-        work_post=get("work_post") or "",
-        in_hardship=bool(get("in_hardship")),
-        is_mobile=bool(get("is_mobile")),
-        status=get("status") or MemberStatus.ACTIVE,
-    )
-
-
 def _values(
-    parsed: dict[str, Any], current: Member | None, present: frozenset[str]
+    parsed: dict[str, Any], current: _Stored | None, present: frozenset[str]
 ) -> MemberValues:
     """The row's values; a column the file lacks keeps the member's current value."""
 
@@ -395,12 +604,12 @@ def _values(
     )
 
 
-def _unchanged(member: Member, values: MemberValues, org: Organization) -> bool:
+def _unchanged(current: _Stored, values: MemberValues, org: Organization) -> bool:
     """True when writing `values` would change nothing (a cheap test; when it says False,
     _plan_update's full diff decides)."""
-    if org is not member.organization and (org.pk is None or org.pk != member.organization_id):
+    if org.pk is None or org.pk != current.organization_id:
         return False
-    return all(getattr(member, name) == getattr(values, name) for name in _COMPARED)
+    return current[3:] == _compared_of(values)
 
 
 def _plan_update(plan: MemberPlan, member: Member, values: MemberValues, org: Organization) -> None:

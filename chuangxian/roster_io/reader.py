@@ -148,10 +148,20 @@ def _sheet_from_grid(
         sheet.rows = [
             (number, cells)
             for number, cells in enumerate(grid[index + 1 :], start=index + 2)
-            if any(cell not in (None, "") and str(cell).strip() for cell in cells)
+            if _has_content(cells)
         ]
         return sheet
     return None
+
+
+def _has_content(cells: Sequence[Cell]) -> bool:
+    """Whether any cell holds something other than spaces. A row of a real roster usually
+    starts with a name, so that cell is tried first, then the general test."""
+    if cells:
+        first = cells[0]
+        if type(first) is str and first and not first.isspace():
+            return True
+    return any(cell not in (None, "") and str(cell).strip() for cell in cells)
 
 
 def _kind_of(headers: list[str], *, allow_orgs: bool) -> SheetKind | None:

@@ -1,7 +1,9 @@
 """roster_import: read a roster file, validate every row, then write all of it or nothing."""
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+import gc
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from json.encoder import encode_basestring as encode_json_string
 from pathlib import Path
@@ -19,17 +21,22 @@ from chuangxian.orgs.selectors import common_path
 from chuangxian.orgs.services.organizations import organization_snapshot
 from chuangxian.roster_io.bulk_insert import copy_rows, db_datetime, json_text, reserve_ids
 from chuangxian.roster_io.member_plan import (
+    PARALLEL_MIN_ROWS,
     MemberPlan,
+    MemberRows,
     NewMember,
     member_org_codes,
     plan_members,
 )
 from chuangxian.roster_io.org_plan import OrgPlan, plan_orgs
+from chuangxian.roster_io.parallel import ForkedChunks
 from chuangxian.roster_io.reader import RosterFileError, read_roster
 from chuangxian.roster_io.report import ImportCounts, ImportReport, RowError
 from chuangxian.roster_io.scope import ImportScope
 
 WRITE_BATCH = 2000
+# New members whose ciphertexts and audit JSON a forked child computes, per message.
+SEAL_CHUNK = 5000
 # SQLite page cache during an import's write, in KiB (see _bulk_write_settings).
 SQLITE_CACHE_KIB = 256 * 1024
 Progress = Callable[[int, int], None]
@@ -81,6 +88,37 @@ def roster_import(
     decides what may be written. Validation reads outside the transaction so that a
     background job's progress is visible; the unique code and ID-hash constraints refuse
     anything written concurrently in between."""
+    with _without_cyclic_gc():
+        return _import(
+            actor=actor, source=source, user=user, dry_run=dry_run, progress=progress, today=today
+        )
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Python's cycle collector off for the import. An import holds a few million live objects
+    (cells, rows, values), so every automatic full collection walks all of them, again and
+    again as rows are added: about a third of the validation time, for no garbage (nothing
+    the import builds needs it). Reference counting still frees everything; the collector is
+    switched back on (if it was on) when the import ends, however it ends."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(
+    *,
+    actor: Actor,
+    source: Source,
+    user: Any,
+    dry_run: bool,
+    progress: Progress | None,
+    today: dt.date | None,
+) -> ImportReport:
     today = today or timezone.localdate()
     report = ImportReport(dry_run=dry_run)
     try:
@@ -93,24 +131,25 @@ def roster_import(
     if roster.errors:
         return report
     scope = ImportScope(user)
-    orgs = plan_orgs(
-        roster.orgs,
-        member_org_codes=member_org_codes(roster.members),
-        scope=scope,
-        today=today,
-    )
-    org_rows = len(roster.orgs.rows) if roster.orgs else 0
-    if progress is not None:
-        progress(org_rows, report.total_rows)
-    members = plan_members(
-        roster.members,
-        orgs=orgs,
-        scope=scope,
-        today=today,
-        progress=progress,
-        done_before=org_rows,
-        total=report.total_rows,
-    )
+    # The member rows are read and checked on a second core (when worth it) while the
+    # organizations are planned here.
+    member_rows = MemberRows.start(roster.members, today=today)
+    try:
+        orgs = plan_orgs(
+            roster.orgs,
+            member_org_codes=member_org_codes(roster.members),
+            scope=scope,
+            today=today,
+        )
+        org_rows = len(roster.orgs.rows) if roster.orgs else 0
+        if progress is not None:
+            progress(org_rows, report.total_rows)
+        rows = member_rows.collect(
+            None if progress is None else lambda done: progress(org_rows + done, report.total_rows)
+        )
+    finally:
+        member_rows.close()  # ends the child if planning failed before collecting it
+    members = plan_members(roster.members, orgs=orgs, scope=scope, today=today, rows=rows)
     report.errors.extend(orgs.errors)
     report.errors.extend(members.errors)
     org_sheet = roster.orgs.name if roster.orgs else ""
@@ -247,43 +286,81 @@ _MEMBER_COLUMNS = (
 
 
 def _create_members(new: list[NewMember], now: dt.datetime, audit: "_AuditRows") -> None:
-    """Insert new members under keys reserved up front (no read-back), then their "新增" audit
-    rows. Both are generated while they are sent (see copy_rows)."""
+    """Insert new members under keys reserved up front (no read-back), then (later, see
+    _AuditRows.all_rows) their "新增" audit rows. The ID numbers' ciphertexts, then the audit
+    JSON, are computed chunk by chunk in a forked child when there are many (see _sealed),
+    while this process inserts what is done; rows are generated while they are sent."""
     if not new:
         return
     ids = reserve_ids(Member, len(new))
     stamp = db_datetime(now)
-    encrypt = fieldcrypto.encrypt
-    copy_rows(
-        Member._meta.db_table,
-        _MEMBER_COLUMNS,
-        (
-            (
-                pk,
-                values.name,
-                values.gender,
-                values.ethnicity,
-                values.birth_date,
-                encrypt(values.id_number),
-                id_hash,
-                values.phone,
-                values.education,
-                values.joined_on,
-                values.confirmed_on,
-                values.category,
-                org.pk,
-                values.party_post,
-                values.work_post,
-                values.in_hardship,
-                values.is_mobile,
-                values.status,
-                stamp,
-                stamp,
-            )
-            for pk, (values, org, id_hash) in zip(ids, new, strict=True)
-        ),
-    )
-    audit.add_member_creates(ids, new)
+    forked = _sealed(new)
+    sealed = forked.results()
+    chunks = len(range(0, len(new), SEAL_CHUNK))
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        position = 0
+        for _ in range(chunks):
+            forked.drain()
+            for ciphertext in next(sealed):
+                values, org, id_hash = new[position]
+                yield (
+                    ids[position],
+                    values.name,
+                    values.gender,
+                    values.ethnicity,
+                    values.birth_date,
+                    ciphertext,
+                    id_hash,
+                    values.phone,
+                    values.education,
+                    values.joined_on,
+                    values.confirmed_on,
+                    values.category,
+                    org.pk,
+                    values.party_post,
+                    values.work_post,
+                    values.in_hardship,
+                    values.is_mobile,
+                    values.status,
+                    stamp,
+                    stamp,
+                )
+                position += 1
+
+    try:
+        copy_rows(Member._meta.db_table, _MEMBER_COLUMNS, rows())
+    except BaseException:
+        forked.close()  # the child is not needed any more
+        raise
+    audit.add_member_creates(ids, new, itertools.chain.from_iterable(sealed))
+
+
+def _sealed(new: list[NewMember]) -> ForkedChunks[list[str]]:
+    """The ciphertexts of the new members' ID numbers, chunk by chunk, then their "新增" audit
+    JSON, chunk by chunk. Pure computation (no database), done in a forked child when there
+    are enough members to pay for it; the nonces come from os.urandom, so a child draws fresh
+    ones like this process would."""
+    code_json: dict[str, str] = {}
+
+    def seal(task: tuple[str, int, int]) -> list[str]:
+        kind, start, stop = task
+        if kind == "ciphertext":
+            encrypt = fieldcrypto.encrypt
+            return [encrypt(member.values.id_number) for member in new[start:stop]]
+        texts = []
+        for values, org, _ in new[start:stop]:
+            code = code_json.get(org.code)
+            if code is None:
+                code = code_json[org.code] = encode_json_string(org.code)
+            texts.append(member_create_changes(values, code))
+        return texts
+
+    starts = range(0, len(new), SEAL_CHUNK)
+    ranges = [(start, min(start + SEAL_CHUNK, len(new))) for start in starts]
+    tasks = [("ciphertext", *bounds) for bounds in ranges]
+    tasks += [("json", *bounds) for bounds in ranges]
+    return ForkedChunks.start(seal, tasks, fork=len(new) >= PARALLEL_MIN_ROWS)
 
 
 def member_create_changes(values: MemberValues, org_code_json: str) -> str:
@@ -361,7 +438,12 @@ class _AuditRows:
             actor.ip_address,
         )
         self.rows: list[tuple[Any, ...]] = []
-        self.member_creates: tuple[Sequence[int], list[NewMember], int] = ((), [], 0)
+        self.member_creates: tuple[Sequence[int], list[NewMember], Iterable[str], int] = (
+            (),
+            [],
+            [],
+            0,
+        )
         # The org paths of every audited change, for the import summary's own path.
         self.paths: set[str] = set()
 
@@ -392,22 +474,20 @@ class _AuditRows:
             self.row(action, obj._meta.model_name, str(obj.pk), str(obj), org_path, changes)
         )
 
-    def add_member_creates(self, ids: Sequence[int], new: list[NewMember]) -> None:
-        """The "新增" rows of new members, in order after the rows added so far; built while
-        being inserted (see all_rows)."""
-        self.member_creates = (ids, new, len(self.rows))
+    def add_member_creates(
+        self, ids: Sequence[int], new: list[NewMember], changes: Iterable[str]
+    ) -> None:
+        """The "新增" rows of new members (`changes`: their audit JSON), in order after the rows
+        added so far; built while being inserted (see all_rows)."""
+        self.member_creates = (ids, new, changes, len(self.rows))
         orgs = {id(m.organization): m.organization for m in new}
         self.paths.update(org.path for org in orgs.values() if org.path)
 
     def all_rows(self) -> Iterator[tuple[Any, ...]]:
-        ids, new, position = self.member_creates
+        ids, new, changes, position = self.member_creates
         yield from self.rows[:position]
         prefix, reason, create = self.prefix, _REASON, _CREATE
-        code_json: dict[str, str] = {}
-        for pk, (values, org, _) in zip(ids, new, strict=True):
-            code = code_json.get(org.code)
-            if code is None:
-                code = code_json[org.code] = encode_json_string(org.code)
+        for pk, (values, org, _), text in zip(ids, new, changes, strict=True):
             yield (
                 *prefix,
                 create,
@@ -415,7 +495,7 @@ class _AuditRows:
                 str(pk),
                 values.name[:200],
                 org.path,
-                member_create_changes(values, code),
+                text,
                 reason,
             )
         yield from self.rows[position:]

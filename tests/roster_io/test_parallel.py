@@ -1,0 +1,157 @@
+"""The importer's second process: forced on for small files here, it must change nothing."""
+
+import datetime as dt
+import os
+import time
+
+import pytest
+
+from chuangxian.audit.models import AuditAction, AuditEvent
+from chuangxian.audit.services import SYSTEM, diff_fields
+from chuangxian.orgs import fieldcrypto
+from chuangxian.orgs.models import Member
+from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
+from chuangxian.roster_io import member_plan, parallel
+from chuangxian.roster_io.services import imports
+from chuangxian.roster_io.services.imports import roster_import
+from tests.factories import make_id_number
+from tests.roster_io import files
+
+needs_fork = pytest.mark.skipif(not parallel.fork_is_safe(), reason="fork is not safe here")
+
+
+@pytest.fixture
+def forced(monkeypatch):  # type: ignore[no-untyped-def]
+    """Every import forks, with tiny chunks, and the test checks that it did."""
+    monkeypatch.setattr(member_plan, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(member_plan, "CHILD_CHUNK", 3)
+    monkeypatch.setattr(member_plan, "PREPARE_CHUNK", 4)
+    monkeypatch.setattr(imports, "PARALLEL_MIN_ROWS", 1)
+    monkeypatch.setattr(imports, "SEAL_CHUNK", 2)
+    forks: list[bool] = []
+    start = parallel.ForkedChunks.start.__func__  # type: ignore[attr-defined]
+
+    def recording_start(cls, compute, tasks, *, fork=True):  # type: ignore[no-untyped-def]
+        chunks = start(cls, compute, tasks, fork=fork)
+        forks.append(chunks.forked)
+        return chunks
+
+    monkeypatch.setattr(parallel.ForkedChunks, "start", classmethod(recording_start))
+    return forks
+
+
+def _mixed_file(tree) -> bytes:  # type: ignore[no-untyped-def]
+    born = dt.date(1990, 1, 1)
+    dup = make_id_number(born, 31)
+    existing = tree.member_a1
+    changed = files.member(
+        "A2",  # a transfer
+        姓名=existing.name,
+        公民身份号码=existing.id_number,
+        born=existing.birth_date,
+        入党日期=existing.joined_on.isoformat(),
+        转正日期=existing.confirmed_on.isoformat() if existing.confirmed_on else "",
+    )
+    members = [files.member("A1", 姓名=f"新{i}") for i in range(9)]
+    members[2] = files.member("A1", 入党日期="2010-02-30")
+    members[4] = files.member("A1", 公民身份号码=dup, born=born)
+    members[7] = files.member("A1", 公民身份号码=dup, born=born, 性别="未知")
+    members.insert(5, changed)
+    members.append(files.member("NOPE"))
+    return files.xlsx(orgs=[files.org("X1", "A")], members=members, banner_rows=1)
+
+
+@needs_fork
+@pytest.mark.django_db
+def test_a_forked_check_reports_exactly_what_one_process_reports(tree, forced) -> None:  # type: ignore[no-untyped-def]
+    content = _mixed_file(tree)
+    parallel_report = roster_import(actor=SYSTEM, source=content, dry_run=True)
+    assert forced == [True]
+    member_plan.PARALLEL_MIN_ROWS = 10**9  # restored by monkeypatch
+    serial_report = roster_import(actor=SYSTEM, source=content, dry_run=True)
+    assert forced == [True]  # not asked to fork this time
+    assert parallel_report.error_lines() == serial_report.error_lines()
+    assert parallel_report.error_lines() == [
+        "第5行 [入党日期] “2010-02-30”不是真实存在的日期",
+        "第7行 [公民身份号码] 公民身份号码在文件中重复：第7行、第11行",
+        "第11行 [性别] 应为“男”或“女”",
+        "第11行 [公民身份号码] 公民身份号码在文件中重复：第7行、第11行",
+        "第13行 [所在党组织编码] 找不到组织编码为“NOPE”的党组织（文件和系统中都没有）",
+    ]
+    assert parallel_report.counts == serial_report.counts
+
+
+@needs_fork
+@pytest.mark.django_db
+def test_forked_import_writes_what_one_process_writes(tree, forced) -> None:  # type: ignore[no-untyped-def]
+    header = [h for h in files.MEMBER_HEADER if h != "工作单位及职务"]  # an incomplete file
+    existing = tree.member_a1
+    members = [files.member("A1", 姓名=f"新{i}") for i in range(7)]
+    members.append(
+        files.member(
+            "A1",
+            姓名="改名",
+            公民身份号码=existing.id_number,
+            born=existing.birth_date,
+            入党日期=existing.joined_on.isoformat(),
+            转正日期=existing.confirmed_on.isoformat() if existing.confirmed_on else "",
+        )
+    )
+    content = files.xlsx(members=members, member_header=header)
+    report = roster_import(actor=SYSTEM, source=content)
+    assert report.ok, report.error_lines()
+    assert forced == [True, True]  # the check, then the ciphertexts and audit JSON
+    assert (report.counts.members_created, report.counts.members_updated) == (7, 1)
+    created = list(Member.objects.filter(name__startswith="新").order_by("pk"))
+    assert [m.name for m in created] == [f"新{i}" for i in range(7)]
+    ciphertexts = {m.id_number_ciphertext for m in created}
+    assert len(ciphertexts) == 7
+    numbers = {row["公民身份号码"] for row in members[:7]}
+    for member in created:
+        assert member.id_number in numbers
+        assert member.id_number_hash == fieldcrypto.keyed_hash(member.id_number)
+        event = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(member.pk))
+        assert event.changes == diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS)
+    existing.refresh_from_db()
+    assert existing.name == "改名"
+    assert existing.work_post == tree.member_a1.work_post  # absent column kept
+    again = roster_import(actor=SYSTEM, source=content)
+    assert again.ok and again.counts.changed == 0
+
+
+def _double(task: int) -> int:
+    return task * 2
+
+
+def test_results_are_complete_when_the_child_fails() -> None:
+    if not parallel.fork_is_safe():
+        pytest.skip("fork is not safe here")
+    parent = os.getpid()
+
+    def failing(task: int) -> int:
+        if os.getpid() != parent and task == 3:
+            raise RuntimeError("boom")
+        return task * 2
+
+    def dying(task: int) -> int:
+        if os.getpid() != parent and task == 2:
+            os._exit(3)
+        return task * 2
+
+    for compute in (_double, failing, dying):
+        chunks = parallel.ForkedChunks.start(compute, list(range(6)))
+        assert chunks.forked
+        assert list(chunks.results()) == [0, 2, 4, 6, 8, 10]
+
+
+def test_unforked_and_abandoned_chunks() -> None:
+    assert list(parallel.ForkedChunks.start(_double, [1, 2], fork=False).results()) == [2, 4]
+
+    def slow(task: int) -> int:
+        time.sleep(30)
+        return task
+
+    chunks = parallel.ForkedChunks.start(slow, [1, 2])
+    started = time.monotonic()
+    chunks.close()  # ends a child that is still working
+    assert time.monotonic() - started < 10
