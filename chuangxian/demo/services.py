@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import Max
@@ -295,8 +296,8 @@ def _create_logins(root: OrgSpec, branch: OrgSpec, picked: dict[str, str]) -> li
 
 
 def demo_clear() -> int:
-    """Remove an earlier demo (its trees, their members, the demo logins) so it can be seeded
-    again. Refuses when the database holds organizations the demo did not create. Returns the
+    """Remove an earlier demo so it can be seeded again: refuses when the database holds
+    organizations the demo did not create, and otherwise empties the database. Returns the
     number of organizations removed."""
     root_ids = {
         int(object_id)
@@ -314,14 +315,9 @@ def demo_clear() -> int:
             f"数据库中有 {foreign} 个不是演示数据的党组织；为保护真实数据，--force 只替换演示数据，"
             "请改用空数据库"
         )
-    with transaction.atomic():
-        User.objects.filter(username__in=DEMO_USERS).delete()
-        removed = 0
-        for root in roots:
-            Member.objects.filter(organization__path__startswith=root.path).delete()
-            subtree = Organization.objects.filter(path__startswith=root.path)
-            removed += subtree.count()
-            # Children before parents: the parent link protects against orphaning a subtree.
-            for depth in sorted(set(subtree.values_list("depth", flat=True)), reverse=True):
-                subtree.filter(depth=depth).delete()
+    # Every organization is demo data, so every record hanging off them is too (meetings, dues,
+    # commitments, rounds …): emptying the database is the one removal that cannot miss a
+    # module's protected rows. Accounts and the audit trail go with them.
+    removed = Organization.objects.count()
+    call_command("flush", interactive=False, verbosity=0)
     return removed

@@ -42,6 +42,7 @@ def seed(*extra: str, members: int = SMALL, seed_value: int = 7) -> str:
         str(seed_value),
         "--today",
         TODAY.isoformat(),
+        "--roster-only",
         *extra,
         stdout=out,
     )

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from chuangxian.demo.modules import MODULES_MEMBER_LIMIT, demo_seed_modules
 from chuangxian.demo.services import (
     DEFAULT_MEMBERS,
     DEFAULT_SEED,
@@ -17,7 +18,7 @@ from chuangxian.demo.services import (
     demo_seed,
     organizations_exist,
 )
-from chuangxian.orgs.models import User
+from chuangxian.orgs.models import Organization, User
 
 
 class Command(BaseCommand):
@@ -44,6 +45,11 @@ class Command(BaseCommand):
             help="替换以前载入的演示数据（数据库中有非演示的党组织时拒绝）",
         )
         mode.add_argument("--if-empty", action="store_true", help="数据库中已有党组织时什么也不做")
+        parser.add_argument(
+            "--roster-only",
+            action="store_true",
+            help=f"只生成组织和党员（超过 {MODULES_MEMBER_LIMIT:,} 名党员时总是如此）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if organizations_exist():
@@ -60,15 +66,23 @@ class Command(BaseCommand):
             except DemoError as error:
                 raise CommandError(str(error))
             self.stdout.write(f"已删除以前的演示数据：{removed:,} 个党组织及其党员和演示账号。")
+        today = options["today"] or timezone.localdate()
         try:
             summary = demo_seed(
                 members=options["members"],
                 seed=options["seed"],
-                today=options["today"] or timezone.localdate(),
+                today=today,
                 progress=self.stdout.write,
             )
         except DemoError as error:
             raise CommandError(str(error))
+        if not options["roster_only"] and options["members"] <= MODULES_MEMBER_LIMIT:
+            self.stdout.write("正在生成各项工作的演示记录：")
+            root = Organization.objects.filter(parent=None).order_by("pk").first()
+            assert root is not None
+            demo_seed_modules(
+                root=root, today=today, seed=options["seed"], progress=self.stdout.write
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已载入：{summary.organizations:,} 个党组织，{summary.members:,} 名党员，"
