@@ -30,6 +30,7 @@ migrate: $(VENV)/.installed
 
 run: migrate
 	$(BIN)/chuangxian seed_demo --if-empty
+	$(BIN)/chuangxian send_reminders
 	@echo "任务处理进程（导入等后台任务）已在后台启动；网页地址 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' EXIT INT TERM; \
 	 $(BIN)/chuangxian db_worker --interval 1 & \
