@@ -4,22 +4,23 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create", "新增"
-    UPDATE = "update", "修改"
-    DELETE = "delete", "删除"
-    MOVE = "move", "调整上级"
-    TRANSFER = "transfer", "组织关系转接"
-    GRANT = "grant", "授予角色"
-    REVOKE = "revoke", "撤销角色"
-    VIEW_SENSITIVE = "view_sensitive", "查看敏感信息"
-    IMPORT = "import", "导入"
-    EXPORT = "export", "导出"
-    LOGIN_LOCKED = "login_locked", "登录锁定"
-    TRANSITION = "transition", "状态变更"
-    SIGN = "sign", "签字"
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    MOVE = "move", _("调整上级")
+    TRANSFER = "transfer", _("组织关系转接")
+    GRANT = "grant", _("授予角色")
+    REVOKE = "revoke", _("撤销角色")
+    VIEW_SENSITIVE = "view_sensitive", _("查看敏感信息")
+    IMPORT = "import", _("导入")
+    EXPORT = "export", _("导出")
+    LOGIN_LOCKED = "login_locked", _("登录锁定")
+    TRANSITION = "transition", _("状态变更")
+    SIGN = "sign", _("签字")
 
 
 class AppendOnlyError(Exception):

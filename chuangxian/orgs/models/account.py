@@ -2,34 +2,35 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
     # Login works with the username or this number.
-    phone = models.CharField("手机号码", max_length=11, unique=True, null=True, blank=True)
-    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=11, unique=True, null=True, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     member = models.OneToOneField(
         "orgs.Member",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="account",
-        verbose_name="对应党员",
+        verbose_name=_("对应党员"),
     )
 
     class Meta:
-        verbose_name = "账号"
-        verbose_name_plural = "账号"
+        verbose_name = _("账号")
+        verbose_name_plural = _("账号")
 
     def __str__(self) -> str:
         return self.display_name or self.username
 
 
 class Role(models.TextChoices):
-    ADMIN = "admin", "管理员"
-    SECRETARY = "secretary", "书记"
-    WORKER = "worker", "党务干部"
-    MEMBER = "member", "党员"
+    ADMIN = "admin", _("管理员")
+    SECRETARY = "secretary", _("书记")
+    WORKER = "worker", _("党务干部")
+    MEMBER = "member", _("党员")
 
 
 class RoleGrant(models.Model):
@@ -40,7 +41,7 @@ class RoleGrant(models.Model):
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="role_grants"
     )
-    role = models.CharField("角色", max_length=10, choices=Role.choices)
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
     granted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -52,8 +53,8 @@ class RoleGrant(models.Model):
                 fields=["user", "organization", "role"], name="unique_role_grant"
             )
         ]
-        verbose_name = "角色授权"
-        verbose_name_plural = "角色授权"
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()} @ {self.organization}"

@@ -4,63 +4,64 @@ import datetime as dt
 
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from chuangxian.orgs import fieldcrypto, idnumber
 
 
 class Gender(models.TextChoices):
-    MALE = "男", "男"
-    FEMALE = "女", "女"
+    MALE = "男", _("男")
+    FEMALE = "女", _("女")
 
 
 class Education(models.TextChoices):
-    DOCTORATE = "博士研究生", "博士研究生"
-    MASTER = "硕士研究生", "硕士研究生"
-    BACHELOR = "大学本科", "大学本科"
-    JUNIOR_COLLEGE = "大学专科", "大学专科"
-    SECONDARY_VOCATIONAL = "中等专科", "中等专科"
-    HIGH_SCHOOL = "高中", "高中"
-    JUNIOR_HIGH = "初中", "初中"
-    PRIMARY = "小学及以下", "小学及以下"
+    DOCTORATE = "博士研究生", _("博士研究生")
+    MASTER = "硕士研究生", _("硕士研究生")
+    BACHELOR = "大学本科", _("大学本科")
+    JUNIOR_COLLEGE = "大学专科", _("大学专科")
+    SECONDARY_VOCATIONAL = "中等专科", _("中等专科")
+    HIGH_SCHOOL = "高中", _("高中")
+    JUNIOR_HIGH = "初中", _("初中")
+    PRIMARY = "小学及以下", _("小学及以下")
 
 
 class MemberCategory(models.TextChoices):
-    FULL = "正式党员", "正式党员"
-    PROBATIONARY = "预备党员", "预备党员"
+    FULL = "正式党员", _("正式党员")
+    PROBATIONARY = "预备党员", _("预备党员")
 
 
 class MemberStatus(models.TextChoices):
-    ACTIVE = "在册", "在册"
-    TRANSFERRED_OUT = "已转出", "已转出"
-    SUSPENDED = "停止党籍", "停止党籍"
-    LEFT = "出党", "出党"
-    DECEASED = "去世", "去世"
+    ACTIVE = "在册", _("在册")
+    TRANSFERRED_OUT = "已转出", _("已转出")
+    SUSPENDED = "停止党籍", _("停止党籍")
+    LEFT = "出党", _("出党")
+    DECEASED = "去世", _("去世")
 
 
 class Member(models.Model):
-    name = models.CharField("姓名", max_length=50)
-    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
-    ethnicity = models.CharField("民族", max_length=10)
-    birth_date = models.DateField("出生日期")
+    name = models.CharField(_("姓名"), max_length=50)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_("民族"), max_length=10)
+    birth_date = models.DateField(_("出生日期"))
     # The number itself is only ever stored encrypted; the keyed hash keeps it unique and
     # lets an import find the member again without decrypting the roster.
     id_number_ciphertext = models.TextField(editable=False)
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
-    phone = models.CharField("手机号码", max_length=11, blank=True, db_index=True)
-    education = models.CharField("学历", max_length=10, choices=Education.choices, blank=True)
-    joined_on = models.DateField("入党日期")
-    confirmed_on = models.DateField("转正日期", null=True, blank=True)
-    category = models.CharField("人员类别", max_length=4, choices=MemberCategory.choices)
+    phone = models.CharField(_("手机号码"), max_length=11, blank=True, db_index=True)
+    education = models.CharField(_("学历"), max_length=10, choices=Education.choices, blank=True)
+    joined_on = models.DateField(_("入党日期"))
+    confirmed_on = models.DateField(_("转正日期"), null=True, blank=True)
+    category = models.CharField(_("人员类别"), max_length=4, choices=MemberCategory.choices)
     organization = models.ForeignKey(
         "orgs.Organization",
-        verbose_name="所在党组织",
+        verbose_name=_("所在党组织"),
         on_delete=models.PROTECT,
         related_name="members",
     )
-    party_post = models.CharField("党内职务", max_length=50, blank=True)
-    work_post = models.CharField("工作单位及职务", max_length=100, blank=True)
-    in_hardship = models.BooleanField("困难党员", default=False)
-    is_mobile = models.BooleanField("流动党员", default=False)
+    party_post = models.CharField(_("党内职务"), max_length=50, blank=True)
+    work_post = models.CharField(_("工作单位及职务"), max_length=100, blank=True)
+    in_hardship = models.BooleanField(_("困难党员"), default=False)
+    is_mobile = models.BooleanField(_("流动党员"), default=False)
     status = models.CharField(
         "党籍状态", max_length=4, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
     )
@@ -69,8 +70,8 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        verbose_name = "党员"
-        verbose_name_plural = "党员"
+        verbose_name = _("党员")
+        verbose_name_plural = _("党员")
         indexes = [
             models.Index(fields=["organization", "status", "name"]),
             models.Index(fields=["name"]),
@@ -107,7 +108,7 @@ class MemberTransfer(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="transfers")
     from_organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="转出组织"
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("转出组织")
     )
     to_organization = models.ForeignKey(
         "orgs.Organization",
@@ -115,12 +116,12 @@ class MemberTransfer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="转入组织",
+        verbose_name=_("转入组织"),
     )
     # Filled when the member leaves the system (转出 to an organization not kept here).
-    destination_text = models.CharField("转往", max_length=200, blank=True)
-    transferred_on = models.DateField("转接日期")
-    reason = models.CharField("原因", max_length=200, blank=True)
+    destination_text = models.CharField(_("转往"), max_length=200, blank=True)
+    transferred_on = models.DateField(_("转接日期"))
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         "orgs.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -128,8 +129,8 @@ class MemberTransfer(models.Model):
 
     class Meta:
         ordering = ["-transferred_on", "-id"]
-        verbose_name = "组织关系转接"
-        verbose_name_plural = "组织关系转接"
+        verbose_name = _("组织关系转接")
+        verbose_name_plural = _("组织关系转接")
 
     def __str__(self) -> str:
         return f"{self.member} {self.transferred_on}"
