@@ -58,7 +58,7 @@ test-postgres: $(VENV)/.installed-dev
 
 # Regenerates the English catalog (needs GNU gettext: apt-get install gettext).
 messages: $(VENV)/.installed-dev
-	cd chuangxian && ../$(BIN)/chuangxian makemessages -l en --no-obsolete && ../$(BIN)/chuangxian compilemessages -l en
+	cd chuangxian && ../$(BIN)/chuangxian makemessages -l en --no-obsolete -i "*/migrations/*" && ../$(BIN)/chuangxian compilemessages -l en
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.roster_import
