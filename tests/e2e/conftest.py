@@ -40,8 +40,9 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 768}
 PASSWORD = "Passw0rd-2026"
 SHOTS = Path(os.environ.get("CHUANGXIAN_E2E_SHOTS", "/tmp/e2e-shots"))
-# Playwright's default of 30 s per action would let a broken page stall the run.
-TIMEOUT_MS = 5_000
+# Playwright's default of 30 s per action would let a broken page stall the run; 20 s leaves
+# room for a loaded 2-core CI machine.
+TIMEOUT_MS = 20_000
 
 
 def chromium_path() -> str | None:

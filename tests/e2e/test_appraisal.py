@@ -7,7 +7,7 @@ import re
 import pytest
 
 from chuangxian.appraisal.models import Round, RoundStatus, SubjectResult
-from tests.e2e.conftest import PASSWORD, body_overflow, login, screenshot
+from tests.e2e.conftest import PASSWORD, TIMEOUT_MS, body_overflow, login, screenshot
 from tests.factories import MemberFactory, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,9 +64,12 @@ def test_appraisal_rounds_in_the_browser(tree, desktop, phone, site_url, browser
         _logout(phone)
 
     # The public through the QR token, without an account.
-    public = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    # A Chinese phone, as the QR sheet's readers have: the page follows Accept-Language.
+    public = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN"
+    )
     public_page = public.new_page()
-    public_page.set_default_timeout(5_000)
+    public_page.set_default_timeout(TIMEOUT_MS)
     public_page.goto(token_url)
     _mark_all(public_page, "合格")
     public_page.click("button:has-text('提交评价')")
