@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -128,3 +129,35 @@ def test_catalog_is_complete():
             assert value.strip(), msgid
             assert sorted(placeholder.findall(value)) == sorted(placeholder.findall(msgid)), msgid
     assert (CATALOG / "django.mo").stat().st_size > 0
+
+
+def test_model_labels_follow_the_language():
+    from chuangxian.campaigns.models import ACTION_LABELS, Campaign
+    from chuangxian.dues.rates import DuesCategory
+    from chuangxian.orglife.models import Meeting, MeetingType
+
+    assert str(MeetingType.LECTURE.label) == "党课"
+    assert str(Meeting._meta.get_field("topic").verbose_name) == "主题"
+    with translation.override("en"):
+        assert str(MeetingType.LECTURE.label) == "Party lecture"
+        assert str(MeetingType.THEME_DAY.label) == "Theme Party day"
+        assert str(Meeting._meta.get_field("topic").verbose_name) == "Topic"
+        assert str(Campaign._meta.verbose_name) != "创先争优活动"
+        assert str(DuesCategory.RETIRED.label) == "Retired"
+        assert str(ACTION_LABELS["award"]) == "Selection and commendation"
+    # Stored values never change with the language.
+    assert MeetingType.LECTURE.value == "lecture"
+
+
+def test_stored_study_titles_stay_chinese_under_english(tree):
+    from chuangxian.learning.models import StudyRecord
+    from chuangxian.learning.services.hours import study_hours_sync
+    from chuangxian.orglife.models import MeetingType
+    from tests.learning.conftest import at, attend, held_meeting
+
+    lecture = held_meeting(tree.branch_a1, MeetingType.LECTURE, at(2026, 3, 10), topic="学党章")
+    attend(lecture, tree.member_a1)
+    with translation.override("en"):
+        assert study_hours_sync(year=2026).created == 1
+    assert StudyRecord.objects.get().title == "党课：学党章"
+    assert study_hours_sync(year=2026).changed == 0

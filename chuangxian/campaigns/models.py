@@ -4,23 +4,28 @@ sector; and the targets of the 目标管理责任书 cascaded down the tree."""
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class CampaignStatus(models.TextChoices):
-    DRAFT = "draft", "筹备中"
-    ACTIVE = "active", "进行中"
-    CLOSED = "closed", "已结束"
+    DRAFT = "draft", _("筹备中")
+    ACTIVE = "active", _("进行中")
+    CLOSED = "closed", _("已结束")
 
 
 class PhaseKind(models.TextChoices):
-    DEPLOY = "deploy", "部署"
-    CREATE = "create", "创建争创"
-    REVIEW = "review", "点评评议"
-    AWARD = "award", "评选表彰"
+    DEPLOY = "deploy", _("部署")
+    CREATE = "create", _("创建争创")
+    REVIEW = "review", _("点评评议")
+    AWARD = "award", _("评选表彰")
 
 
 # The phases in the order they must follow each other.
@@ -40,33 +45,33 @@ PHASE_ALLOWS: dict[str, frozenset[str]] = {
 }
 
 # The actions, in words, for the campaign page ("what is allowed today").
-ACTION_LABELS: dict[str, str] = {
-    "plan": "部署安排",
-    "commit": "提出承诺",
-    "target": "下达和分解目标",
-    "progress": "报告进展",
-    "rate": "评议评分",
-    "review": "年终考核",
-    "award": "评选表彰",
+ACTION_LABELS: "dict[str, StrOrPromise]" = {
+    "plan": _("部署安排"),
+    "commit": _("提出承诺"),
+    "target": _("下达和分解目标"),
+    "progress": _("报告进展"),
+    "rate": _("评议评分"),
+    "review": _("年终考核"),
+    "award": _("评选表彰"),
 }
 
 
 class Campaign(models.Model):
-    name = models.CharField("活动名称", max_length=100)
+    name = models.CharField(_("活动名称"), max_length=100)
     owner = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="campaigns",
-        verbose_name="主办组织",
+        verbose_name=_("主办组织"),
     )
-    year = models.PositiveSmallIntegerField("年度")
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("结束日期")
-    commitment_deadline = models.DateField("承诺截止日期", null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    commitment_deadline = models.DateField(_("承诺截止日期"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+        _("状态"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
-    description = models.TextField("说明", blank=True)
+    description = models.TextField(_("说明"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -75,8 +80,8 @@ class Campaign(models.Model):
     class Meta:
         ordering = ["-year", "-starts_on", "id"]
         indexes = [models.Index(fields=["status", "starts_on", "ends_on"])]
-        verbose_name = "创先争优活动"
-        verbose_name_plural = "创先争优活动"
+        verbose_name = _("创先争优活动")
+        verbose_name_plural = _("创先争优活动")
 
     def __str__(self) -> str:
         return self.name
@@ -113,25 +118,25 @@ class Campaign(models.Model):
 
 class Phase(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")
-    kind = models.CharField("阶段", max_length=10, choices=PhaseKind.choices)
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("结束日期")
+    kind = models.CharField(_("阶段"), max_length=10, choices=PhaseKind.choices)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
 
     class Meta:
         ordering = ["starts_on"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "kind"], name="unique_campaign_phase")
         ]
-        verbose_name = "活动阶段"
-        verbose_name_plural = "活动阶段"
+        verbose_name = _("活动阶段")
+        verbose_name_plural = _("活动阶段")
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.get_kind_display()}"
 
 
 class StandardKind(models.TextChoices):
-    ORG = "org", "五好（党组织）"
-    MEMBER = "member", "五带头（党员）"
+    ORG = "org", _("五好（党组织）")
+    MEMBER = "member", _("五带头（党员）")
 
 
 class StandardItem(models.Model):
@@ -145,20 +150,20 @@ class StandardItem(models.Model):
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="standard_items")
-    kind = models.CharField("标准", max_length=10, choices=StandardKind.choices)
-    dimension = models.CharField("维度", max_length=20)
-    sector = models.CharField("所属领域", max_length=10, blank=True)
+    kind = models.CharField(_("标准"), max_length=10, choices=StandardKind.choices)
+    dimension = models.CharField(_("维度"), max_length=20)
+    sector = models.CharField(_("所属领域"), max_length=10, blank=True)
     organization = models.ForeignKey(
         "orgs.Organization",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
-        verbose_name="增补组织",
+        verbose_name=_("增补组织"),
     )
-    text = models.CharField("内容", max_length=300)
-    measure = models.CharField("量化要求", max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField("顺序", default=0)
+    text = models.CharField(_("内容"), max_length=300)
+    measure = models.CharField(_("量化要求"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     # The general item a sector item was refined from (None for items added in the sector).
     refined_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -170,23 +175,23 @@ class StandardItem(models.Model):
             models.Index(fields=["campaign", "sector"]),
             models.Index(fields=["campaign", "organization"]),
         ]
-        verbose_name = "标准细则"
-        verbose_name_plural = "标准细则"
+        verbose_name = _("标准细则")
+        verbose_name_plural = _("标准细则")
 
     def __str__(self) -> str:
         return self.text
 
 
 class Measure(models.TextChoices):
-    NUMBER = "number", "数值（基数→目标值）"
-    DONE = "done", "完成 / 未完成"
+    NUMBER = "number", _("数值（基数→目标值）")
+    DONE = "done", _("完成 / 未完成")
 
 
 class LetterStatus(models.TextChoices):
-    DRAFT = "draft", "待签订"
-    SIGNED = "signed", "已签订"
-    SELF_CHECKED = "self_checked", "已半年自查"
-    REVIEWED = "reviewed", "已年终考核"
+    DRAFT = "draft", _("待签订")
+    SIGNED = "signed", _("已签订")
+    SELF_CHECKED = "self_checked", _("已半年自查")
+    REVIEWED = "reviewed", _("已年终考核")
 
 
 class ResponsibilityLetter(models.Model):
@@ -195,36 +200,36 @@ class ResponsibilityLetter(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="letters")
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="责任单位"
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位")
     )
     superior = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="下达单位"
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("下达单位")
     )
     status = models.CharField(
-        "状态", max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
+        _("状态"), max_length=12, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
     superior_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    superior_signed_at = models.DateTimeField("下达单位签字时间", null=True, blank=True)
+    superior_signed_at = models.DateTimeField(_("下达单位签字时间"), null=True, blank=True)
     holder_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    holder_signed_at = models.DateTimeField("责任单位签字时间", null=True, blank=True)
-    self_check_note = models.TextField("半年自查情况", blank=True)
+    holder_signed_at = models.DateTimeField(_("责任单位签字时间"), null=True, blank=True)
+    self_check_note = models.TextField(_("半年自查情况"), blank=True)
     self_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    self_checked_at = models.DateTimeField("自查时间", null=True, blank=True)
-    review_note = models.TextField("年终考核意见", blank=True)
+    self_checked_at = models.DateTimeField(_("自查时间"), null=True, blank=True)
+    review_note = models.TextField(_("年终考核意见"), blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reviewed_at = models.DateTimeField("考核时间", null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("考核时间"), null=True, blank=True)
     review_total = models.DecimalField(
-        "考核得分", max_digits=8, decimal_places=2, null=True, blank=True
+        _("考核得分"), max_digits=8, decimal_places=2, null=True, blank=True
     )
-    vetoed = models.BooleanField("一票否决", default=False)
+    vetoed = models.BooleanField(_("一票否决"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -234,8 +239,8 @@ class ResponsibilityLetter(models.Model):
                 fields=["campaign", "organization"], name="unique_letter_per_campaign"
             )
         ]
-        verbose_name = "目标管理责任书"
-        verbose_name_plural = "目标管理责任书"
+        verbose_name = _("目标管理责任书")
+        verbose_name_plural = _("目标管理责任书")
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.organization}目标管理责任书"
@@ -256,7 +261,7 @@ class TargetItem(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="targets")
     # The organization responsible; for an item assigned to a member, the one that assigned it.
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="责任单位"
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位")
     )
     member = models.ForeignKey(
         "orgs.Member",
@@ -264,10 +269,10 @@ class TargetItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="责任人",
+        verbose_name=_("责任人"),
     )
     set_by = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name="下达单位"
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("下达单位")
     )
     parent = models.ForeignKey(
         "self",
@@ -275,7 +280,7 @@ class TargetItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        verbose_name="上级目标",
+        verbose_name=_("上级目标"),
     )
     letter = models.ForeignKey(
         ResponsibilityLetter,
@@ -284,30 +289,32 @@ class TargetItem(models.Model):
         on_delete=models.PROTECT,
         related_name="items",
     )
-    title = models.CharField("目标内容", max_length=200)
-    description = models.TextField("说明", blank=True)
-    weight = models.DecimalField("分值（权重）", max_digits=7, decimal_places=2)
-    measure = models.CharField("考核方式", max_length=10, choices=Measure.choices)
-    unit = models.CharField("单位", max_length=20, blank=True)
-    baseline = models.DecimalField("基数", max_digits=14, decimal_places=2, null=True, blank=True)
+    title = models.CharField(_("目标内容"), max_length=200)
+    description = models.TextField(_("说明"), blank=True)
+    weight = models.DecimalField(_("分值（权重）"), max_digits=7, decimal_places=2)
+    measure = models.CharField(_("考核方式"), max_length=10, choices=Measure.choices)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    baseline = models.DecimalField(
+        _("基数"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     target_value = models.DecimalField(
-        "目标值", max_digits=14, decimal_places=2, null=True, blank=True
+        _("目标值"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     current_value = models.DecimalField(
-        "当前值", max_digits=14, decimal_places=2, null=True, blank=True
+        _("当前值"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    done = models.BooleanField("已完成", default=False)
-    deadline = models.DateField("完成时限")
-    veto = models.BooleanField("一票否决", default=False)
-    dimension = models.CharField("对应五好维度", max_length=20, blank=True)
+    done = models.BooleanField(_("已完成"), default=False)
+    deadline = models.DateField(_("完成时限"))
+    veto = models.BooleanField(_("一票否决"), default=False)
+    dimension = models.CharField(_("对应五好维度"), max_length=20, blank=True)
     self_score = models.DecimalField(
-        "自评分", max_digits=7, decimal_places=2, null=True, blank=True
+        _("自评分"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    self_note = models.CharField("自查说明", max_length=300, blank=True)
+    self_note = models.CharField(_("自查说明"), max_length=300, blank=True)
     review_score = models.DecimalField(
-        "考核得分", max_digits=7, decimal_places=2, null=True, blank=True
+        _("考核得分"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    review_note = models.CharField("考核意见", max_length=300, blank=True)
+    review_note = models.CharField(_("考核意见"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -322,8 +329,8 @@ class TargetItem(models.Model):
             models.Index(fields=["campaign", "deadline"]),
             models.Index(fields=["member", "campaign"]),
         ]
-        verbose_name = "目标"
-        verbose_name_plural = "目标"
+        verbose_name = _("目标")
+        verbose_name_plural = _("目标")
 
     def __str__(self) -> str:
         return self.title
@@ -343,9 +350,9 @@ class ProgressReport(models.Model):
     item so the roll-up reads one row per item."""
 
     item = models.ForeignKey(TargetItem, on_delete=models.CASCADE, related_name="reports")
-    value = models.DecimalField("当前值", max_digits=14, decimal_places=2, null=True, blank=True)
-    done = models.BooleanField("已完成", null=True, blank=True)
-    note = models.TextField("进展情况")
+    value = models.DecimalField(_("当前值"), max_digits=14, decimal_places=2, null=True, blank=True)
+    done = models.BooleanField(_("已完成"), null=True, blank=True)
+    note = models.TextField(_("进展情况"))
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -353,8 +360,8 @@ class ProgressReport(models.Model):
 
     class Meta:
         ordering = ["-reported_at", "-id"]
-        verbose_name = "进展报告"
-        verbose_name_plural = "进展报告"
+        verbose_name = _("进展报告")
+        verbose_name_plural = _("进展报告")
 
     def __str__(self) -> str:
         return f"{self.item} {self.reported_at:%Y-%m-%d}"
@@ -371,14 +378,14 @@ class Evidence(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
     token = models.CharField(max_length=32, unique=True, default=_evidence_name, editable=False)
     storage_name = models.CharField(max_length=255)
-    file_name = models.CharField("文件名", max_length=120)
+    file_name = models.CharField(_("文件名"), max_length=120)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["id"]
-        verbose_name = "佐证材料"
-        verbose_name_plural = "佐证材料"
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
 
     def __str__(self) -> str:
         return self.file_name

@@ -9,24 +9,25 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class CommitmentKind(models.TextChoices):
-    COMMON = "common", "共性承诺"
-    POST = "post", "岗位承诺"
-    DEED = "deed", "实事承诺"
+    COMMON = "common", _("共性承诺")
+    POST = "post", _("岗位承诺")
+    DEED = "deed", _("实事承诺")
 
 
 class ItemStatus(models.TextChoices):
-    DRAFT = "draft", "定诺（草稿）"
-    SUBMITTED = "submitted", "待审诺"
-    APPROVED = "approved", "审核通过"
-    RETURNED = "returned", "已退回"
-    PUBLISHED = "published", "已公诺"
-    IN_PROGRESS = "in_progress", "践诺中"
-    FULFILLED = "fulfilled", "已兑现"
-    UNMET = "unmet", "未兑现"
-    RATED = "rated", "评诺结束"
+    DRAFT = "draft", _("定诺（草稿）")
+    SUBMITTED = "submitted", _("待审诺")
+    APPROVED = "approved", _("审核通过")
+    RETURNED = "returned", _("已退回")
+    PUBLISHED = "published", _("已公诺")
+    IN_PROGRESS = "in_progress", _("践诺中")
+    FULFILLED = "fulfilled", _("已兑现")
+    UNMET = "unmet", _("未兑现")
+    RATED = "rated", _("评诺结束")
 
 
 # Statuses the public may see: everything from 公诺 on. Nothing before it leaves the branch.
@@ -50,22 +51,22 @@ class Outcome(models.TextChoices):
     """Kept apart from the status so that closing the rating (评诺结束) keeps the result."""
 
     NONE = "", "—"
-    FULFILLED = "fulfilled", "已兑现"
-    UNMET = "unmet", "未兑现"
+    FULFILLED = "fulfilled", _("已兑现")
+    UNMET = "unmet", _("未兑现")
 
 
 class RaterGroup(models.TextChoices):
-    MEMBER = "member", "党员评"
-    SUPERIOR = "superior", "组织评"
-    PUBLIC = "public", "群众评"
+    MEMBER = "member", _("党员评")
+    SUPERIOR = "superior", _("组织评")
+    PUBLIC = "public", _("群众评")
 
 
 class Satisfaction(models.IntegerChoices):
     """The three answers, stored as the score they count for."""
 
-    SATISFIED = 100, "满意"
-    BASIC = 60, "基本满意"
-    DISSATISFIED = 0, "不满意"
+    SATISFIED = 100, _("满意")
+    BASIC = 60, _("基本满意")
+    DISSATISFIED = 0, _("不满意")
 
 
 class CommitmentSheet(models.Model):
@@ -80,7 +81,7 @@ class CommitmentSheet(models.Model):
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="commitment_sheets",
-        verbose_name="党组织",
+        verbose_name=_("党组织"),
     )
     member = models.ForeignKey(
         "orgs.Member",
@@ -88,7 +89,7 @@ class CommitmentSheet(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="commitment_sheets",
-        verbose_name="党员",
+        verbose_name=_("党员"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -109,8 +110,8 @@ class CommitmentSheet(models.Model):
                 name="one_org_sheet_per_campaign",
             ),
         ]
-        verbose_name = "承诺书"
-        verbose_name_plural = "承诺书"
+        verbose_name = _("承诺书")
+        verbose_name_plural = _("承诺书")
 
     def __str__(self) -> str:
         return f"{self.subject_name} · {self.campaign.name}"
@@ -129,30 +130,30 @@ class CommitmentSheet(models.Model):
 
 class CommitmentItem(models.Model):
     sheet = models.ForeignKey(CommitmentSheet, on_delete=models.CASCADE, related_name="items")
-    kind = models.CharField("承诺类型", max_length=10, choices=CommitmentKind.choices)
+    kind = models.CharField(_("承诺类型"), max_length=10, choices=CommitmentKind.choices)
     # A 五带头 code on a member's sheet, a 五好 code on an organization's (campaigns.dimensions).
-    dimension = models.CharField("对应标准", max_length=20)
-    text = models.TextField("承诺内容", max_length=1000)
+    dimension = models.CharField(_("对应标准"), max_length=20)
+    text = models.TextField(_("承诺内容"), max_length=1000)
     # Either a measurable target (number + unit) …
     target_value = models.DecimalField(
-        "目标数值", max_digits=12, decimal_places=2, null=True, blank=True
+        _("目标数值"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    target_unit = models.CharField("单位", max_length=20, blank=True)
+    target_unit = models.CharField(_("单位"), max_length=20, blank=True)
     # … or an ordinal description: what is promised, aimed for, and hoped for.
-    level_commit = models.CharField("保底目标", max_length=200, blank=True)
-    level_target = models.CharField("努力目标", max_length=200, blank=True)
-    level_stretch = models.CharField("争取目标", max_length=200, blank=True)
-    due_on = models.DateField("完成时限")
+    level_commit = models.CharField(_("保底目标"), max_length=200, blank=True)
+    level_target = models.CharField(_("努力目标"), max_length=200, blank=True)
+    level_stretch = models.CharField(_("争取目标"), max_length=200, blank=True)
+    due_on = models.DateField(_("完成时限"))
     status = models.CharField(
-        "状态", max_length=12, choices=ItemStatus.choices, default=ItemStatus.DRAFT
+        _("状态"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.DRAFT
     )
     outcome = models.CharField(
-        "兑现结果", max_length=10, choices=Outcome.choices, default=Outcome.NONE, blank=True
+        _("兑现结果"), max_length=10, choices=Outcome.choices, default=Outcome.NONE, blank=True
     )
-    return_reason = models.CharField("退回原因", max_length=500, blank=True)
-    outcome_note = models.TextField("兑现说明", max_length=2000, blank=True)
+    return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    outcome_note = models.TextField(_("兑现说明"), max_length=2000, blank=True)
     achieved_value = models.DecimalField(
-        "最新完成数值", max_digits=12, decimal_places=2, null=True, blank=True
+        _("最新完成数值"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -162,8 +163,8 @@ class CommitmentItem(models.Model):
     class Meta:
         ordering = ["sheet_id", "id"]
         indexes = [models.Index(fields=["sheet", "status"]), models.Index(fields=["status"])]
-        verbose_name = "承诺事项"
-        verbose_name_plural = "承诺事项"
+        verbose_name = _("承诺事项")
+        verbose_name_plural = _("承诺事项")
 
     def __str__(self) -> str:
         return self.text[:40]
@@ -221,11 +222,11 @@ class ProgressUpdate(models.Model):
     """践诺: what was done, when, with optional figure and evidence files."""
 
     item = models.ForeignKey(CommitmentItem, on_delete=models.CASCADE, related_name="updates")
-    text = models.TextField("进展情况", max_length=2000)
+    text = models.TextField(_("进展情况"), max_length=2000)
     achieved_value = models.DecimalField(
-        "已完成数值", max_digits=12, decimal_places=2, null=True, blank=True
+        _("已完成数值"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    reported_on = models.DateField("报告日期")
+    reported_on = models.DateField(_("报告日期"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -234,8 +235,8 @@ class ProgressUpdate(models.Model):
     class Meta:
         ordering = ["reported_on", "id"]
         indexes = [models.Index(fields=["item", "reported_on"])]
-        verbose_name = "践诺进展"
-        verbose_name_plural = "践诺进展"
+        verbose_name = _("践诺进展")
+        verbose_name_plural = _("践诺进展")
 
     def __str__(self) -> str:
         return f"{self.reported_on} {self.text[:30]}"
@@ -271,7 +272,7 @@ class LeaderComment(models.Model):
     """领导点评 by the superior organization."""
 
     item = models.ForeignKey(CommitmentItem, on_delete=models.CASCADE, related_name="comments")
-    text = models.TextField("点评内容", max_length=1000)
+    text = models.TextField(_("点评内容"), max_length=1000)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -284,8 +285,8 @@ class LeaderComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        verbose_name = "领导点评"
-        verbose_name_plural = "领导点评"
+        verbose_name = _("领导点评")
+        verbose_name_plural = _("领导点评")
 
     def __str__(self) -> str:
         return self.text[:30]
@@ -296,8 +297,8 @@ class Rating(models.Model):
     (a keyed hash of the device cookie, never the cookie itself)."""
 
     item = models.ForeignKey(CommitmentItem, on_delete=models.CASCADE, related_name="ratings")
-    group = models.CharField("评价人类别", max_length=10, choices=RaterGroup.choices)
-    score = models.PositiveSmallIntegerField("评价", choices=Satisfaction.choices)
+    group = models.CharField(_("评价人类别"), max_length=10, choices=RaterGroup.choices)
+    score = models.PositiveSmallIntegerField(_("评价"), choices=Satisfaction.choices)
     rater = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -319,8 +320,8 @@ class Rating(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["address_hash", "created_at"])]
-        verbose_name = "评诺"
-        verbose_name_plural = "评诺"
+        verbose_name = _("评诺")
+        verbose_name_plural = _("评诺")
 
     def __str__(self) -> str:
         return f"{self.item_id} {self.group} {self.score}"

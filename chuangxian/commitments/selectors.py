@@ -121,7 +121,7 @@ def item_timeline(item: CommitmentItem, *, public: bool) -> list[TimelineEntry]:
             at=t.at,
             kind="status",
             status=t.to_status,
-            status_label=ItemStatus(t.to_status).label,
+            status_label=str(ItemStatus(t.to_status).label),
             text=t.reason
             if (not public or t.to_status in (ItemStatus.UNMET, ItemStatus.FULFILLED))
             else "",

@@ -14,6 +14,7 @@ rounding; half-up to the fen is how the 组织部 ledger software and bank colle
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 FEN = Decimal("0.01")
 MIN_FIXED = Decimal("0.20")
@@ -22,12 +23,12 @@ MAX_BASE = Decimal("9999999.99")
 
 
 class DuesCategory(models.TextChoices):
-    EMPLOYED = "employed", "在职"
-    RETIRED = "retired", "离退休"
-    FARMER = "farmer", "农民"
-    STUDENT = "student", "学生"
-    UNEMPLOYED = "unemployed", "下岗失业"
-    OTHER = "other", "其他（抚恤、救济、低保等）"
+    EMPLOYED = "employed", _("在职")
+    RETIRED = "retired", _("离退休")
+    FARMER = "farmer", _("农民")
+    STUDENT = "student", _("学生")
+    UNEMPLOYED = "unemployed", _("下岗失业")
+    OTHER = "other", _("其他（抚恤、救济、低保等）")
 
 
 BASE_CATEGORIES = frozenset({DuesCategory.EMPLOYED, DuesCategory.RETIRED})

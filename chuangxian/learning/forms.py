@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chuangxian.campaigns.models import Campaign
@@ -59,7 +60,9 @@ class PlanForm(OrganizationForm):
 
 class PlanItemForm(forms.Form):
     month = forms.TypedChoiceField(
-        label=_("月份"), choices=[(m, f"{m}月") for m in range(1, 13)], coerce=int
+        label=_("月份"),
+        choices=[(m, format_lazy(_("{month}月"), month=m)) for m in range(1, 13)],
+        coerce=int,
     )
     topic = forms.CharField(label=_("学习专题"), max_length=200)
     materials = forms.CharField(

@@ -8,26 +8,27 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingType(models.TextChoices):
-    GENERAL_MEETING = "general", "支部党员大会"
-    COMMITTEE = "committee", "支部委员会"
-    GROUP = "group", "党小组会"
-    LECTURE = "lecture", "党课"
-    THEME_DAY = "theme_day", "主题党日"
-    LIFE_MEETING = "life", "组织生活会"
-    APPRAISAL = "appraisal", "民主评议党员"
-    TALK = "talk", "谈心谈话"
+    GENERAL_MEETING = "general", _("支部党员大会")
+    COMMITTEE = "committee", _("支部委员会")
+    GROUP = "group", _("党小组会")
+    LECTURE = "lecture", _("党课")
+    THEME_DAY = "theme_day", _("主题党日")
+    LIFE_MEETING = "life", _("组织生活会")
+    APPRAISAL = "appraisal", _("民主评议党员")
+    TALK = "talk", _("谈心谈话")
 
 
 class MeetingStatus(models.TextChoices):
-    PLANNED = "planned", "计划"
-    HELD = "held", "已召开"
-    SUBMITTED = "submitted", "待审批"
-    APPROVED = "approved", "已审批"
-    RETURNED = "returned", "已退回"
-    CANCELLED = "cancelled", "已取消"
+    PLANNED = "planned", _("计划")
+    HELD = "held", _("已召开")
+    SUBMITTED = "submitted", _("待审批")
+    APPROVED = "approved", _("已审批")
+    RETURNED = "returned", _("已退回")
+    CANCELLED = "cancelled", _("已取消")
 
 
 # Statuses in which the meeting took place: what compliance and the ledgers count.
@@ -41,10 +42,10 @@ CHECKIN_WINDOW_MINUTES = 20
 
 
 class AttendeeScope(models.TextChoices):
-    ALL_MEMBERS = "all", "全体党员"
-    COMMITTEE = "committee", "支部委员"
-    GROUP = "group", "党小组成员"
-    CHOSEN = "chosen", "指定人员"
+    ALL_MEMBERS = "all", _("全体党员")
+    COMMITTEE = "committee", _("支部委员")
+    GROUP = "group", _("党小组成员")
+    CHOSEN = "chosen", _("指定人员")
 
 
 class Meeting(models.Model):
@@ -52,20 +53,20 @@ class Meeting(models.Model):
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="meetings",
-        verbose_name="党组织",
+        verbose_name=_("党组织"),
     )
-    meeting_type = models.CharField("会议类型", max_length=12, choices=MeetingType.choices)
-    topic = models.CharField("主题", max_length=200)
-    planned_start = models.DateTimeField("计划时间")
-    held_start = models.DateTimeField("实际召开时间", null=True, blank=True)
-    place = models.CharField("地点", max_length=200, blank=True)
+    meeting_type = models.CharField(_("会议类型"), max_length=12, choices=MeetingType.choices)
+    topic = models.CharField(_("主题"), max_length=200)
+    planned_start = models.DateTimeField(_("计划时间"))
+    held_start = models.DateTimeField(_("实际召开时间"), null=True, blank=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True)
     host = models.ForeignKey(
         "orgs.Member",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="主持人",
+        verbose_name=_("主持人"),
     )
     recorder = models.ForeignKey(
         "orgs.Member",
@@ -73,11 +74,14 @@ class Meeting(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="记录人",
+        verbose_name=_("记录人"),
     )
-    lecturer = models.CharField("授课人", max_length=50, blank=True)
+    lecturer = models.CharField(_("授课人"), max_length=50, blank=True)
     attendee_scope = models.CharField(
-        "应到范围", max_length=10, choices=AttendeeScope.choices, default=AttendeeScope.ALL_MEMBERS
+        _("应到范围"),
+        max_length=10,
+        choices=AttendeeScope.choices,
+        default=AttendeeScope.ALL_MEMBERS,
     )
     # For AttendeeScope.GROUP when the meeting belongs to a branch: which of its 党小组.
     attendee_group = models.ForeignKey(
@@ -86,21 +90,21 @@ class Meeting(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="参会党小组",
+        verbose_name=_("参会党小组"),
     )
     # Minutes either side of the start during which the QR check-in works.
     checkin_window_minutes = models.PositiveSmallIntegerField(
-        "签到时段（开始前后分钟数）", default=CHECKIN_WINDOW_MINUTES
+        _("签到时段（开始前后分钟数）"), default=CHECKIN_WINDOW_MINUTES
     )
-    minutes = models.TextField("会议记录", blank=True)
+    minutes = models.TextField(_("会议记录"), blank=True)
     status = models.CharField(
-        "状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+        _("状态"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
     )
     # For a 支部党员大会: whether more than half of the full members attended (None until held).
-    quorum_met = models.BooleanField("达到法定人数", null=True, blank=True)
-    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
-    submitted_at = models.DateTimeField("提交审批时间", null=True, blank=True)
-    review_comment = models.CharField("审批意见", max_length=500, blank=True)
+    quorum_met = models.BooleanField(_("达到法定人数"), null=True, blank=True)
+    cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("提交审批时间"), null=True, blank=True)
+    review_comment = models.CharField(_("审批意见"), max_length=500, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -117,8 +121,8 @@ class Meeting(models.Model):
             models.Index(fields=["organization", "meeting_type", "held_start"]),
             models.Index(fields=["status", "held_start"]),
         ]
-        verbose_name = "会议"
-        verbose_name_plural = "会议"
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
 
     def __str__(self) -> str:
         return f"{self.get_meeting_type_display()}：{self.topic}"
@@ -141,20 +145,23 @@ class Meeting(models.Model):
 
 
 class AttendanceStatus(models.TextChoices):
-    PRESENT = "present", "出席"
-    LEAVE = "leave", "请假"
-    ABSENT = "absent", "缺席"
+    PRESENT = "present", _("出席")
+    LEAVE = "leave", _("请假")
+    ABSENT = "absent", _("缺席")
 
 
 class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="attendances")
     status = models.CharField(
-        "出席情况", max_length=8, choices=AttendanceStatus.choices, default=AttendanceStatus.ABSENT
+        _("出席情况"),
+        max_length=8,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.ABSENT,
     )
-    leave_reason = models.CharField("请假原因", max_length=200, blank=True)
-    checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
-    via_qr = models.BooleanField("扫码签到", default=False)
+    leave_reason = models.CharField(_("请假原因"), max_length=200, blank=True)
+    checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
+    via_qr = models.BooleanField(_("扫码签到"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -162,8 +169,8 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["meeting", "member"], name="unique_attendance")
         ]
         indexes = [models.Index(fields=["member", "status"])]
-        verbose_name = "出席记录"
-        verbose_name_plural = "出席记录"
+        verbose_name = _("出席记录")
+        verbose_name_plural = _("出席记录")
 
     def __str__(self) -> str:
         return f"{self.member} {self.get_status_display()}"
@@ -174,7 +181,7 @@ class MeetingAttachment(models.Model):
     after check_upload, so a backup of the database is a backup of the minutes."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
-    name = models.CharField("文件名", max_length=120)
+    name = models.CharField(_("文件名"), max_length=120)
     content_type = models.CharField(max_length=120)
     size = models.PositiveIntegerField()
     content = models.BinaryField(editable=False)
@@ -185,25 +192,25 @@ class MeetingAttachment(models.Model):
 
     class Meta:
         ordering = ["uploaded_at", "id"]
-        verbose_name = "会议附件"
-        verbose_name_plural = "会议附件"
+        verbose_name = _("会议附件")
+        verbose_name_plural = _("会议附件")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Frequency(models.TextChoices):
-    MONTH = "month", "每月"
-    QUARTER = "quarter", "每季度"
-    YEAR = "year", "每年"
-    NONE = "none", "不作要求"
+    MONTH = "month", _("每月")
+    QUARTER = "quarter", _("每季度")
+    YEAR = "year", _("每年")
+    NONE = "none", _("不作要求")
 
 
 class OrgClass(models.TextChoices):
     """Which organizations a cadence rule applies to."""
 
-    BRANCH = "branch", "党支部（含联合党支部）"
-    GROUP = "group", "党小组"
+    BRANCH = "branch", _("党支部（含联合党支部）")
+    GROUP = "group", _("党小组")
 
 
 class CadenceRule(models.Model):
@@ -214,14 +221,14 @@ class CadenceRule(models.Model):
         "orgs.Organization",
         on_delete=models.CASCADE,
         related_name="+",
-        verbose_name="适用范围（该组织及下级）",
+        verbose_name=_("适用范围（该组织及下级）"),
     )
-    org_class = models.CharField("适用组织", max_length=10, choices=OrgClass.choices)
-    meeting_type = models.CharField("会议类型", max_length=12, choices=MeetingType.choices)
-    frequency = models.CharField("频次", max_length=10, choices=Frequency.choices)
+    org_class = models.CharField(_("适用组织"), max_length=10, choices=OrgClass.choices)
+    meeting_type = models.CharField(_("会议类型"), max_length=12, choices=MeetingType.choices)
+    frequency = models.CharField(_("频次"), max_length=10, choices=Frequency.choices)
     # A rule may apply only to organizations with at least this many full members (the
     # 支委会 only where a committee exists: 7 or more full members).
-    min_full_members = models.PositiveSmallIntegerField("最少正式党员数", default=0)
+    min_full_members = models.PositiveSmallIntegerField(_("最少正式党员数"), default=0)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -233,8 +240,8 @@ class CadenceRule(models.Model):
                 fields=["organization", "org_class", "meeting_type"], name="unique_cadence_rule"
             )
         ]
-        verbose_name = "组织生活频次规则"
-        verbose_name_plural = "组织生活频次规则"
+        verbose_name = _("组织生活频次规则")
+        verbose_name_plural = _("组织生活频次规则")
 
     def __str__(self) -> str:
         kind = self.get_meeting_type_display()
@@ -246,15 +253,15 @@ class Exemption(models.Model):
     middle of the year, merged, the whole village relocated …)."""
 
     organization = models.ForeignKey(
-        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name="党组织"
+        "orgs.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织")
     )
     # Blank: every meeting type.
     meeting_type = models.CharField(
-        "会议类型", max_length=12, choices=MeetingType.choices, blank=True
+        _("会议类型"), max_length=12, choices=MeetingType.choices, blank=True
     )
-    starts_on = models.DateField("开始日期")
-    ends_on = models.DateField("结束日期")
-    reason = models.CharField("原因", max_length=300)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    reason = models.CharField(_("原因"), max_length=300)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -263,8 +270,8 @@ class Exemption(models.Model):
     class Meta:
         ordering = ["-starts_on", "id"]
         indexes = [models.Index(fields=["organization", "starts_on"])]
-        verbose_name = "免于考核"
-        verbose_name_plural = "免于考核"
+        verbose_name = _("免于考核")
+        verbose_name_plural = _("免于考核")
 
     def __str__(self) -> str:
         return f"{self.organization} {self.starts_on}–{self.ends_on}"

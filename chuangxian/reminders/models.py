@@ -6,12 +6,13 @@ duplicates one and a resolved condition closes it."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Severity(models.TextChoices):
-    AHEAD = "ahead", "提前提醒"
-    OVERDUE = "overdue", "已逾期"
-    ESCALATED = "escalated", "上报上级"
+    AHEAD = "ahead", _("提前提醒")
+    OVERDUE = "overdue", _("已逾期")
+    ESCALATED = "escalated", _("上报上级")
 
 
 class Reminder(models.Model):

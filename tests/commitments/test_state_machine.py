@@ -109,7 +109,7 @@ def test_every_illegal_transition_is_refused_and_writes_nothing(
     with pytest.raises(services.CommitmentError) as refused:
         run(action, item, tree, now)
     message = refused.value.messages[0]
-    assert "不能" in message and ItemStatus(source).label in message
+    assert "不能" in message and str(ItemStatus(source).label) in message
     item.refresh_from_db()
     assert item.status == source
     assert ItemTransition.objects.count() == transitions

@@ -45,7 +45,7 @@ def check_campaign(values: CampaignValues) -> dict[str, str]:
     previous_end: dt.date | None = None
     previous_label = ""
     for kind in PHASE_ORDER:
-        label = PHASE_LABELS[kind]
+        label = str(PHASE_LABELS[kind])
         if kind not in values.phases:
             errors[f"{kind}_starts_on"] = f"请填写“{label}”阶段的日期"
             continue

@@ -42,7 +42,7 @@ from chuangxian.orgs.views.http import actor_of, viewer
 
 
 def _grouped(entries: list[EffectiveItem]) -> list[tuple[str, list[Any]]]:
-    return [(label, group_by_dimension(entries, kind)) for kind, label in StandardKind.choices]
+    return [(str(label), group_by_dimension(entries, kind)) for kind, label in StandardKind.choices]
 
 
 def _layer_entries(items: list[StandardItem], origin: str, label: str) -> list[EffectiveItem]:

@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Course(models.Model):
@@ -12,12 +13,12 @@ class Course(models.Model):
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="courses",
-        verbose_name="开课组织",
+        verbose_name=_("开课组织"),
     )
-    title = models.CharField("课程名称", max_length=100)
-    description = models.TextField("课程简介", blank=True)
-    hours = models.DecimalField("学时", max_digits=4, decimal_places=1)
-    is_open = models.BooleanField("开放学习", default=True)
+    title = models.CharField(_("课程名称"), max_length=100)
+    description = models.TextField(_("课程简介"), blank=True)
+    hours = models.DecimalField(_("学时"), max_digits=4, decimal_places=1)
+    is_open = models.BooleanField(_("开放学习"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -25,8 +26,8 @@ class Course(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "网络课程"
-        verbose_name_plural = "网络课程"
+        verbose_name = _("网络课程")
+        verbose_name_plural = _("网络课程")
 
     def __str__(self) -> str:
         return self.title
@@ -36,25 +37,25 @@ class Course(models.Model):
 
 
 class MaterialKind(models.TextChoices):
-    DOCUMENT = "document", "文档"
-    LINK = "link", "视频链接"
+    DOCUMENT = "document", _("文档")
+    LINK = "link", _("视频链接")
 
 
 class CourseMaterial(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="materials")
-    kind = models.CharField("类型", max_length=10, choices=MaterialKind.choices)
-    title = models.CharField("材料名称", max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=MaterialKind.choices)
+    title = models.CharField(_("材料名称"), max_length=100)
     # A document passed through uploads.safety.check_upload; a link is only text, shown as a
     # link and never embedded, so nothing from outside is loaded into our pages.
-    file = models.FileField("文件", upload_to="learning/materials/%Y/%m/", blank=True)
+    file = models.FileField(_("文件"), upload_to="learning/materials/%Y/%m/", blank=True)
     content_type = models.CharField(max_length=100, blank=True)
-    url = models.CharField("链接地址", max_length=500, blank=True)
+    url = models.CharField(_("链接地址"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
-        verbose_name = "学习材料"
-        verbose_name_plural = "学习材料"
+        verbose_name = _("学习材料")
+        verbose_name_plural = _("学习材料")
 
     def __str__(self) -> str:
         return self.title
@@ -69,8 +70,8 @@ class MaterialView(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["material", "member"], name="unique_material_view")
         ]
-        verbose_name = "材料查看记录"
-        verbose_name_plural = "材料查看记录"
+        verbose_name = _("材料查看记录")
+        verbose_name_plural = _("材料查看记录")
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.material_id}"
@@ -85,8 +86,8 @@ class CourseCompletion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["course", "member"], name="unique_course_completion")
         ]
-        verbose_name = "课程完成记录"
-        verbose_name_plural = "课程完成记录"
+        verbose_name = _("课程完成记录")
+        verbose_name_plural = _("课程完成记录")
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.course_id}"

@@ -4,12 +4,13 @@ drawn at random from it, and each member's attempts with their answers."""
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class QuestionKind(models.TextChoices):
-    SINGLE = "single", "单选题"
-    MULTIPLE = "multiple", "多选题"
-    JUDGE = "judge", "判断题"
+    SINGLE = "single", _("单选题")
+    MULTIPLE = "multiple", _("多选题")
+    JUDGE = "judge", _("判断题")
 
 
 class Question(models.Model):
@@ -17,18 +18,18 @@ class Question(models.Model):
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="questions",
-        verbose_name="所属组织",
+        verbose_name=_("所属组织"),
     )
-    kind = models.CharField("题型", max_length=10, choices=QuestionKind.choices)
-    text = models.TextField("题干")
+    kind = models.CharField(_("题型"), max_length=10, choices=QuestionKind.choices)
+    text = models.TextField(_("题干"))
     # Options as a list of texts; a 判断题 always has ["正确", "错误"].
-    options = models.JSONField("选项", default=list)
+    options = models.JSONField(_("选项"), default=list)
     # The indexes of the right options, ascending: one for 单选 and 判断, one or more for 多选.
-    answer = models.JSONField("答案", default=list)
+    answer = models.JSONField(_("答案"), default=list)
     # ",党章,纪律," so that one tag is one `contains` filter.
-    tags = models.CharField("标签", max_length=200, blank=True)
-    explanation = models.TextField("解析", blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    tags = models.CharField(_("标签"), max_length=200, blank=True)
+    explanation = models.TextField(_("解析"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -37,8 +38,8 @@ class Question(models.Model):
     class Meta:
         ordering = ["kind", "id"]
         indexes = [models.Index(fields=["organization", "kind", "is_active"])]
-        verbose_name = "试题"
-        verbose_name_plural = "试题"
+        verbose_name = _("试题")
+        verbose_name_plural = _("试题")
 
     def __str__(self) -> str:
         return self.text[:40]
@@ -57,18 +58,18 @@ class Exam(models.Model):
         "orgs.Organization",
         on_delete=models.PROTECT,
         related_name="exams",
-        verbose_name="组织单位",
+        verbose_name=_("组织单位"),
     )
-    title = models.CharField("考试名称", max_length=100)
-    opens_at = models.DateTimeField("开始时间")
-    closes_at = models.DateTimeField("截止时间")
-    time_limit_minutes = models.PositiveSmallIntegerField("答题时限（分钟）")
-    pass_mark = models.PositiveSmallIntegerField("及格分（百分制）", default=60)
-    attempt_limit = models.PositiveSmallIntegerField("允许作答次数", default=1)
-    single_count = models.PositiveSmallIntegerField("单选题数", default=0)
-    multiple_count = models.PositiveSmallIntegerField("多选题数", default=0)
-    judge_count = models.PositiveSmallIntegerField("判断题数", default=0)
-    tag = models.CharField("只抽取标签", max_length=30, blank=True)
+    title = models.CharField(_("考试名称"), max_length=100)
+    opens_at = models.DateTimeField(_("开始时间"))
+    closes_at = models.DateTimeField(_("截止时间"))
+    time_limit_minutes = models.PositiveSmallIntegerField(_("答题时限（分钟）"))
+    pass_mark = models.PositiveSmallIntegerField(_("及格分（百分制）"), default=60)
+    attempt_limit = models.PositiveSmallIntegerField(_("允许作答次数"), default=1)
+    single_count = models.PositiveSmallIntegerField(_("单选题数"), default=0)
+    multiple_count = models.PositiveSmallIntegerField(_("多选题数"), default=0)
+    judge_count = models.PositiveSmallIntegerField(_("判断题数"), default=0)
+    tag = models.CharField(_("只抽取标签"), max_length=30, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -76,8 +77,8 @@ class Exam(models.Model):
 
     class Meta:
         ordering = ["-opens_at", "-id"]
-        verbose_name = "考试"
-        verbose_name_plural = "考试"
+        verbose_name = _("考试")
+        verbose_name_plural = _("考试")
 
     def __str__(self) -> str:
         return self.title
@@ -91,25 +92,25 @@ class Exam(models.Model):
 
 
 class AttemptStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", "答题中"
-    SUBMITTED = "submitted", "已交卷"
-    TIMED_OUT = "timed_out", "超时自动交卷"
+    IN_PROGRESS = "in_progress", _("答题中")
+    SUBMITTED = "submitted", _("已交卷")
+    TIMED_OUT = "timed_out", _("超时自动交卷")
 
 
 class Attempt(models.Model):
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts")
     member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+")
-    number = models.PositiveSmallIntegerField("第几次")
-    started_at = models.DateTimeField("开始答题")
-    deadline = models.DateTimeField("时限")
-    submitted_at = models.DateTimeField("交卷时间", null=True, blank=True)
+    number = models.PositiveSmallIntegerField(_("第几次"))
+    started_at = models.DateTimeField(_("开始答题"))
+    deadline = models.DateTimeField(_("时限"))
+    submitted_at = models.DateTimeField(_("交卷时间"), null=True, blank=True)
     status = models.CharField(
-        "状态", max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS
+        _("状态"), max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS
     )
     correct_count = models.PositiveSmallIntegerField(default=0)
     total = models.PositiveSmallIntegerField(default=0)
-    score = models.PositiveSmallIntegerField("得分", null=True, blank=True)
-    passed = models.BooleanField("及格", null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("得分"), null=True, blank=True)
+    passed = models.BooleanField(_("及格"), null=True, blank=True)
 
     class Meta:
         ordering = ["exam", "member", "number"]
@@ -119,8 +120,8 @@ class Attempt(models.Model):
             )
         ]
         indexes = [models.Index(fields=["member", "started_at"])]
-        verbose_name = "答卷"
-        verbose_name_plural = "答卷"
+        verbose_name = _("答卷")
+        verbose_name_plural = _("答卷")
 
     def __str__(self) -> str:
         return f"{self.exam} #{self.number}"
@@ -148,8 +149,8 @@ class AttemptAnswer(models.Model):
             models.UniqueConstraint(fields=["attempt", "position"], name="unique_answer_position"),
             models.UniqueConstraint(fields=["attempt", "question"], name="unique_answer_question"),
         ]
-        verbose_name = "作答"
-        verbose_name_plural = "作答"
+        verbose_name = _("作答")
+        verbose_name_plural = _("作答")
 
     def __str__(self) -> str:
         return f"{self.attempt_id}#{self.position}"

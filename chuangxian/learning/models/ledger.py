@@ -7,27 +7,28 @@ offline training arrives in import batches."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class StudySource(models.TextChoices):
-    ATTENDANCE = "attendance", "组织生活"
-    COURSE = "course", "网络课程"
-    OFFLINE = "offline", "线下培训"
+    ATTENDANCE = "attendance", _("组织生活")
+    COURSE = "course", _("网络课程")
+    OFFLINE = "offline", _("线下培训")
 
 
 class StudyImportKind(models.TextChoices):
-    OFFLINE = "offline", "线下培训学时"
-    XUEXI = "xuexi", "学习强国积分"
-    QUESTIONS = "questions", "试题"
+    OFFLINE = "offline", _("线下培训学时")
+    XUEXI = "xuexi", _("学习强国积分")
+    QUESTIONS = "questions", _("试题")
 
 
 class StudyImport(models.Model):
     """One accepted import file: what it was and who brought it in."""
 
-    kind = models.CharField("导入类型", max_length=10, choices=StudyImportKind.choices)
-    file_name = models.CharField("文件名", max_length=200)
-    rows = models.PositiveIntegerField("行数", default=0)
-    created = models.PositiveIntegerField("新增条数", default=0)
+    kind = models.CharField(_("导入类型"), max_length=10, choices=StudyImportKind.choices)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    created = models.PositiveIntegerField(_("新增条数"), default=0)
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -36,8 +37,8 @@ class StudyImport(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "学习数据导入"
-        verbose_name_plural = "学习数据导入"
+        verbose_name = _("学习数据导入")
+        verbose_name_plural = _("学习数据导入")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.file_name}"
@@ -45,10 +46,10 @@ class StudyImport(models.Model):
 
 class StudyRecord(models.Model):
     member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+")
-    source = models.CharField("来源", max_length=12, choices=StudySource.choices)
-    day = models.DateField("日期")
-    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
-    title = models.CharField("学习内容", max_length=200)
+    source = models.CharField(_("来源"), max_length=12, choices=StudySource.choices)
+    day = models.DateField(_("日期"))
+    hours = models.DecimalField(_("学时"), max_digits=5, decimal_places=1)
+    title = models.CharField(_("学习内容"), max_length=200)
     meeting = models.ForeignKey(
         "orglife.Meeting", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -84,8 +85,8 @@ class StudyRecord(models.Model):
             models.Index(fields=["member", "day"]),
             models.Index(fields=["day", "member"]),
         ]
-        verbose_name = "学时记录"
-        verbose_name_plural = "学时记录"
+        verbose_name = _("学时记录")
+        verbose_name_plural = _("学时记录")
 
     def __str__(self) -> str:
         return f"{self.day} {self.title} {self.hours}"
@@ -98,15 +99,15 @@ class MeetingCredit(models.Model):
     meeting = models.OneToOneField(
         "orglife.Meeting", on_delete=models.CASCADE, related_name="study_credit"
     )
-    hours = models.DecimalField("认定学时", max_digits=4, decimal_places=1)
+    hours = models.DecimalField(_("认定学时"), max_digits=4, decimal_places=1)
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     set_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "会议学时认定"
-        verbose_name_plural = "会议学时认定"
+        verbose_name = _("会议学时认定")
+        verbose_name_plural = _("会议学时认定")
 
     def __str__(self) -> str:
         return f"{self.meeting_id}: {self.hours}"
@@ -117,8 +118,8 @@ class XuexiPoints(models.Model):
     they are shown beside the hours and never added to them."""
 
     member = models.ForeignKey("orgs.Member", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    points = models.PositiveIntegerField("学习积分")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    points = models.PositiveIntegerField(_("学习积分"))
     study_import = models.ForeignKey(
         StudyImport, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -129,8 +130,8 @@ class XuexiPoints(models.Model):
             models.UniqueConstraint(fields=["member", "year"], name="unique_xuexi_points_year")
         ]
         indexes = [models.Index(fields=["year", "member"])]
-        verbose_name = "学习强国积分"
-        verbose_name_plural = "学习强国积分"
+        verbose_name = _("学习强国积分")
+        verbose_name_plural = _("学习强国积分")
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.year}: {self.points}"

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chuangxian.audit.models import AuditAction
 from chuangxian.audit.services import SYSTEM, Actor, audit_record
@@ -106,9 +107,12 @@ def study_hours_sync(
         )
         .order_by()
     )
+    # The title is stored: always in the default language, whoever's request runs the sync.
+    with translation.override(settings.LANGUAGE_CODE):
+        type_labels = {value: str(label) for value, label in MeetingType.choices}
     wanted: dict[tuple[int, int], tuple[dt.date, Decimal, str]] = {}
     for member_id, meeting_id, held, kind, topic, credit in attended.iterator(chunk_size=5000):
-        label = MeetingType(kind).label
+        label = type_labels[kind]
         wanted[(member_id, meeting_id)] = (
             timezone.localtime(held).date(),
             credit if credit is not None else DEFAULT_MEETING_HOURS,

@@ -5,6 +5,7 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chuangxian.orglife import figures
@@ -62,15 +63,29 @@ def my_orglife(request: HttpRequest) -> HttpResponse:
         warnings.append(
             (
                 "danger",
-                f"您已连续{months}个月未参加组织生活。按照党章第九条，连续六个月不参加党的组织生活"
-                "且没有正当理由的，将被视为自行脱党，请尽快与党支部联系。",
+                _(
+                    "您已连续%(months)d个月未参加组织生活。按照党章第九条，连续六个月不参加党的组织生活"
+                    "且没有正当理由的，将被视为自行脱党，请尽快与党支部联系。"
+                )
+                % {"months": months},
             )
         )
     elif months >= WARN_MONTHS:
-        warnings.append(("warning", f"您已连续{months}个月未参加组织生活，请按时参加。"))
+        warnings.append(
+            (
+                "warning",
+                _("您已连续%(months)d个月未参加组织生活，请按时参加。") % {"months": months},
+            )
+        )
     absences = sum(1 for row in history if row.status == AttendanceStatus.ABSENT)
     if absences >= 2:
-        warnings.append(("warning", f"最近{len(history)}次会议中有{absences}次缺席。"))
+        warnings.append(
+            (
+                "warning",
+                _("最近%(meetings)d次会议中有%(absences)d次缺席。")
+                % {"meetings": len(history), "absences": absences},
+            )
+        )
     context = {
         "member": member,
         "upcoming": upcoming_rows,
