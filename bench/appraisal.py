@@ -202,7 +202,9 @@ def write_ballots(
     with raw.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
         sheet_copy = Copier(
-            cursor, "appraisal_ballotsheet", ["id", "round_id", "kind", "fingerprint"]
+            cursor,
+            "appraisal_ballotsheet",
+            ["id", "round_id", "kind", "fingerprint", "payload", "pending"],
         )
         score_copy = Copier(
             cursor,
@@ -219,7 +221,8 @@ def write_ballots(
         for sheet in sheets:
             sheet_id = uuid.uuid4()
             triples = [(sid, leaf_id, points) for sid, _, points in sheet.scores]
-            sheet_copy.add([sheet_id, round_id, sheet.kind, sheet_fingerprint(triples)])
+            # Already folded (payload cleared, not pending), as the background fold leaves them.
+            sheet_copy.add([sheet_id, round_id, sheet.kind, sheet_fingerprint(triples), "", False])
             for sid, group, points in sheet.scores:
                 score_copy.add([sheet_id, sid, leaf_id, group, points])
                 entry = stats.get((sid, group))
@@ -258,6 +261,10 @@ def write_ballots(
             tally_copy.add(row)
         tally_copy.finish()
         cursor.execute("SET session_replication_role = DEFAULT")
+    # The standings (composite and tie keys per subject) as folding leaves them.
+    from chuangxian.appraisal.closing import scheme_shape, standings_refresh
+
+    standings_refresh(round_id, scheme_shape(round_.scheme))
     return counts
 
 
@@ -613,6 +620,8 @@ def reference(round_id: int) -> tuple[float, dict[int, tuple[float, int, str]]]:
         "columns={'id': 'BIGINT', 'peer_key': 'BIGINT', 'stable_ref': 'BIGINT', "
         "'scale': 'INTEGER'})"
     )
+    for name in ("scores", "subjects"):
+        (WORK / f"{name}.csv").unlink()
     print(f"exported and loaded into DuckDB in {time.perf_counter() - started:.1f} s (not timed)")
     started = time.perf_counter()
     rows = db.execute(REFERENCE_SQL).fetchall()
@@ -672,6 +681,7 @@ def main() -> int:
         )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE appraisal_tally")
+        cursor.execute("VACUUM ANALYZE appraisal_standing")
         cursor.execute("ANALYZE")
     seed_s = time.perf_counter() - started
     print(

@@ -136,6 +136,24 @@ def serve(port: int) -> None:
     server.serve_forever()
 
 
+def start_folder(every: float) -> subprocess.Popen[bytes]:
+    """The background fold, as deployed: `chuangxian appraisal_fold --every S` (the same work
+    the self-rescheduling db_worker task does), competing for the same cores."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "chuangxian",
+            "appraisal_fold",
+            "--every",
+            str(every),
+            "--verbosity",
+            "0",
+        ],
+        env=os.environ.copy(),
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -222,13 +240,14 @@ def client_run(
         except OSError:
             status = 0
         out.append((status, time.perf_counter() - began))
-    results.put((phase, client, out))
+    results.put((phase, client, out, time.time() - start_at))
 
 
 def run_phase(
     phase: str, port: int, jobs_per_client: list[list[tuple[str, str]]], seconds: float
-) -> list[list[tuple[int, float]]]:
-    """Each client's (status, seconds) per request, in the order of its jobs."""
+) -> tuple[list[list[tuple[int, float]]], float]:
+    """Each client's (status, seconds) per request, in the order of its jobs, and the phase's
+    duration: `seconds`, or less when every client ran out of jobs before."""
     results: Any = mp.Queue()
     start_at = time.time() + 1.5  # every client has its CSRF cookie before the clock starts
     workers = [
@@ -238,12 +257,14 @@ def run_phase(
     for worker in workers:
         worker.start()
     collected: list[list[tuple[int, float]]] = [[] for _ in workers]
+    took = 0.0
     for _ in workers:
-        _, client, out = results.get(timeout=seconds + REQUEST_TIMEOUT + 30)
+        _, client, out, elapsed = results.get(timeout=seconds + REQUEST_TIMEOUT + 30)
         collected[client] = out
+        took = max(took, elapsed)
     for worker in workers:
         worker.join(timeout=10)
-    return collected
+    return collected, min(seconds, took)
 
 
 def summarize(name: str, rows: list[tuple[int, float]], ok: int, seconds: float) -> dict[str, Any]:
@@ -267,7 +288,7 @@ def summarize(name: str, rows: list[tuple[int, float]], ok: int, seconds: float)
         "statuses": statuses,
     }
     print(
-        f"{name:>6}: {summary['accepted']:,} accepted of {summary['requests']:,} in {seconds:.0f} s"
+        f"{name:>6}: {summary['accepted']:,} accepted of {summary['requests']:,} in {seconds:.1f} s"
         f" = {summary['per_s']:.1f}/s, p50 {summary['p50_ms']:.1f} ms, "
         f"p99 {summary['p99_ms']:.1f} ms, statuses {statuses}"
     )
@@ -282,7 +303,7 @@ def build(members: int, seed: int, tokens: int) -> dict[str, Any]:
     from django.db import transaction
 
     from bench import appraisal as builder
-    from chuangxian.appraisal.models import RoundSubject, Tally
+    from chuangxian.appraisal.models import Round, RoundSubject, Tally
     from chuangxian.appraisal.services import tokens_issue
     from chuangxian.audit.services import SYSTEM
     from chuangxian.orgs.models import Member, Organization
@@ -314,8 +335,9 @@ def build(members: int, seed: int, tokens: int) -> dict[str, Any]:
             ),
             batch_size=5_000,
         )
-    from chuangxian.appraisal.models import Round
+        from chuangxian.appraisal.closing import scheme_shape, standings_refresh
 
+        standings_refresh(round_id, scheme_shape(Round.objects.get(pk=round_id).scheme))
     round_ = Round.objects.get(pk=round_id)
     by_branch: dict[int, list[int]] = {}
     for sid, org_id in RoundSubject.objects.filter(round_id=round_id).values_list(
@@ -327,12 +349,14 @@ def build(members: int, seed: int, tokens: int) -> dict[str, Any]:
     jobs: list[tuple[str, str, int]] = []
     for org_id in branches:
         org = Organization.objects.get(pk=org_id)
-        _, plain = tokens_issue(
+        batch, plain = tokens_issue(
             actor=SYSTEM, round_=round_, organization=org, count=per_branch, label="bench"
         )
         subjects = by_branch[org_id]
         for token in plain:
-            fields = {f"s{sid}_l{leaf_id}": rng.choice(MARKS) for sid in subjects}
+            # The fields the page renders: the batch id (hidden) and one mark per member.
+            fields = {"batch": str(batch.pk)}
+            fields |= {f"s{sid}_l{leaf_id}": rng.choice(MARKS) for sid in subjects}
             jobs.append(
                 (
                     f"/public/appraisal/t/{token}/",
@@ -398,8 +422,14 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=2_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=12.0)
-    parser.add_argument("--max-requests", type=int, default=6_000, help="per phase, all clients")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="per phase, all clients")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--fold-every",
+        type=float,
+        default=5.0,
+        help="run `chuangxian appraisal_fold --every S` during the ballot phase (0: don't)",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -450,13 +480,30 @@ def main() -> int:
         for i, (path, body, n) in enumerate(setup["jobs"]):
             ballot_jobs[i % args.clients].append((path, body))
             ratings_of[path] = n
-        bare_out = run_phase("bare", port, bare_jobs, args.seconds)
-        ballot_out = run_phase("ballot", port, ballot_jobs, args.seconds)
+        bare_out, bare_s = run_phase("bare", port, bare_jobs, args.seconds)
+        folder = start_folder(args.fold_every) if args.fold_every else None
+        try:
+            ballot_out, ballot_s = run_phase("ballot", port, ballot_jobs, args.seconds)
+        finally:
+            if folder is not None:
+                folder.terminate()
+                folder.wait(timeout=30)
     finally:
         server.terminate()
         server.wait(timeout=10)
-    bare = summarize("bare", [r for out in bare_out for r in out], 204, args.seconds)
-    ballot = summarize("ballot", [r for out in ballot_out for r in out], 302, args.seconds)
+    from chuangxian.appraisal.models import BallotSheet
+    from chuangxian.appraisal.services.folding import ballots_fold
+
+    started = time.perf_counter()
+    pending = ballots_fold(setup["round_id"])  # waits for a fold in flight (advisory lock)
+    fold_s = time.perf_counter() - started
+    left = BallotSheet.objects.filter(round_id=setup["round_id"], pending=True).count()
+    print(
+        f"fold after the run (what round_close does first): {pending:,} sheets left by the "
+        f"background fold, folded in {fold_s:.3f} s; {left} still pending"
+    )
+    bare = summarize("bare", [r for out in bare_out for r in out], 204, bare_s)
+    ballot = summarize("ballot", [r for out in ballot_out for r in out], 302, ballot_s)
     # What the server said it accepted: the token of each 302, and the ratings on its sheet.
     accepted_paths = [
         jobs[n][0]
@@ -483,6 +530,9 @@ def main() -> int:
                 "bare_p50_ms": round(bare["p50_ms"], 1),
                 "bare_p99_ms": round(bare["p99_ms"], 1),
                 "accepted_ballots": ballot["accepted"],
+                "fold_every_s": args.fold_every,
+                "left_to_fold": pending,
+                "fold_s": round(fold_s, 3),
                 "lost_or_double": not checks["ok"],
             },
             ensure_ascii=False,

@@ -2,9 +2,11 @@
 
 Two interchangeable paths compute the same results (tests run both on the same data):
 
-- `_close_sql`: one INSERT … SELECT with window functions, run inside the database. Used on
-  PostgreSQL (it also runs on SQLite ≥ 3.30). It reads one tally row per subject and leaf —
-  never the individual ratings — so a province closes in seconds.
+- `_close_sql`: one INSERT … SELECT with one window function, run inside the database. Used
+  on PostgreSQL (it also runs on SQLite ≥ 3.30). It reads one standing row per subject — the
+  composite and tie keys that folding keeps up to date from the tallies with the same SQL
+  expression (`subjects_sql`, `standings_refresh`) — never the individual ratings, so closing
+  is only the ranking sort, the grades and the insert.
 - `_close_python`: the same formulas from scoring.py in Python; the portable reference.
 
 Automatic leaves are filled first (metric registry, one call per metric for all subjects),
@@ -27,6 +29,7 @@ from chuangxian.appraisal.models import (
     Round,
     RoundSubject,
     Scheme,
+    Standing,
     SubjectResult,
     Tally,
 )
@@ -303,14 +306,15 @@ def _tier_sql(tiers: list[dict[str, Any]]) -> str:
     )
 
 
-def results_select_sql(shape: SchemeShape) -> str:
-    """The SELECT computing every result column from appraisal_tally for round %(round)s.
-    Mirrors scoring.py term by term (same order of additions), so both paths give the same
-    doubles.
+def subjects_sql(shape: SchemeShape, *, subset: str = "") -> str:
+    """The SELECT computing each subject's composite, tie keys (sup, mem) and renormalization
+    flag from appraisal_tally for round %(round)s (optionally only `subset`, an SQL condition
+    on subject_id). Mirrors scoring.py term by term (same order of additions), so both paths
+    give the same doubles.
 
     Generated SQL (hence the `noqa: S608` below): every interpolated piece is a column name
-    from GROUP_ORDER, an integer id or weight of the scheme, or a grade name quoted by `_text`;
-    no request input reaches this text, and the round id is a bound parameter."""
+    from GROUP_ORDER, an integer id or weight of the scheme, or an integer list built by the
+    caller; no request input reaches this text, and the round id is a bound parameter."""
     rated_rows: list[str] = []
     means = {g: _mean_sql(g, shape) for g in GROUP_ORDER}
     present = {
@@ -351,30 +355,88 @@ def results_select_sql(shape: SchemeShape) -> str:
     sup_num, sup_den = tie("superior")
     mem_num, mem_den = tie("members")
     renorm = f"(indicator_id IN ({rated_list}) AND ({missing}))"
+    where = "round_id = %(round)s" + (f" AND {subset}" if subset else "")
     if len(shape.leaves) == 1:
-        subjects = (
+        return (
             f"SELECT subject_id, peer_key, stable_ref, scale, "  # noqa: S608
             f"{eff} * COALESCE({score}, 0) AS composite, "
             f"({sup_num}) / ({sup_den}) AS sup, ({mem_num}) / ({mem_den}) AS mem, "
-            f"{renorm} AS renorm FROM appraisal_tally WHERE round_id = %(round)s"
+            f"{renorm} AS renorm FROM appraisal_tally WHERE {where}"
         )
+    return (
+        f"SELECT subject_id, peer_key, stable_ref, scale, "  # noqa: S608
+        f"SUM({eff} * COALESCE({score}, 0)) AS composite, "
+        f"SUM({sup_num}) / SUM({sup_den}) AS sup, SUM({mem_num}) / SUM({mem_den}) AS mem, "
+        f"MAX(CASE WHEN {renorm} THEN 1 ELSE 0 END) = 1 AS renorm "
+        f"FROM appraisal_tally WHERE {where} "
+        f"GROUP BY subject_id, peer_key, stable_ref, scale"
+    )
+
+
+_STANDING_COLUMNS = (
+    "round_id, subject_id, peer_key, peer_size, stable_ref, scale, composite, sup, mem, renorm"
+)
+
+
+def standings_refresh(
+    round_id: int, shape: SchemeShape, subject_ids: list[int] | None = None
+) -> None:
+    """Recompute the standings (composite, tie keys, renormalized) from the tallies: of every
+    subject of the round (created on first use, with the peer group sizes), or only of
+    `subject_ids` (after a fold touched them)."""
+    with connection.cursor() as cursor:
+        if subject_ids is None:
+            select = subjects_sql(shape)
+            cursor.execute(
+                f"INSERT INTO appraisal_standing ({_STANDING_COLUMNS}) "  # noqa: S608
+                "SELECT %(round)s, subject_id, peer_key, COUNT(*) OVER (PARTITION BY peer_key), "
+                f"stable_ref, scale, composite, sup, mem, renorm FROM ({select}) x WHERE TRUE "
+                "ON CONFLICT (round_id, subject_id) DO UPDATE SET composite = excluded.composite, "
+                "sup = excluded.sup, mem = excluded.mem, renorm = excluded.renorm",
+                {"round": round_id},
+            )
+            return
+        ids = sorted(set(subject_ids))
+        step = 50_000 if connection.vendor == "postgresql" else 500
+        for start in range(0, len(ids), step):
+            chunk = ", ".join(str(int(i)) for i in ids[start : start + step])
+            select = subjects_sql(shape, subset=f"subject_id IN ({chunk})")
+            cursor.execute(
+                "UPDATE appraisal_standing SET composite = x.composite, sup = x.sup, "  # noqa: S608
+                f"mem = x.mem, renorm = x.renorm FROM ({select}) x "
+                "WHERE appraisal_standing.round_id = %(round)s "
+                "AND appraisal_standing.subject_id = x.subject_id",
+                {"round": round_id},
+            )
+            if cursor.rowcount != min(step, len(ids) - start):
+                missing = True
+                break
+        else:
+            missing = False
+    if missing:  # standings never created for this round (older data): create them all
+        standings_refresh(round_id, shape)
+
+
+def results_select_sql(shape: SchemeShape, *, from_standings: bool = True) -> str:
+    """The SELECT computing every result column for round %(round)s: from the standings, only
+    the ranking (one window, one sort), the quota, the grade and the tier; or, when
+    `from_standings` is false (schemes with automatic leaves, filled at close), the composites
+    straight from the tallies and the peer group sizes with a second window. Generated SQL:
+    see subjects_sql."""
+    if from_standings:
+        source = "(SELECT * FROM appraisal_standing WHERE round_id = %(round)s)"
+        size = "s.peer_size"
     else:
-        subjects = (
-            f"SELECT subject_id, peer_key, stable_ref, scale, "  # noqa: S608
-            f"SUM({eff} * COALESCE({score}, 0)) AS composite, "
-            f"SUM({sup_num}) / SUM({sup_den}) AS sup, SUM({mem_num}) / SUM({mem_den}) AS mem, "
-            f"MAX(CASE WHEN {renorm} THEN 1 ELSE 0 END) = 1 AS renorm "
-            f"FROM appraisal_tally WHERE round_id = %(round)s "
-            f"GROUP BY subject_id, peer_key, stable_ref, scale"
-        )
+        source = f"({subjects_sql(shape)})"
+        size = "COUNT(*) OVER (PARTITION BY s.peer_key)"
     ranked = (
-        f"SELECT s.*, d.grade AS direct_grade, "  # noqa: S608
-        f"ROW_NUMBER() OVER (PARTITION BY s.peer_key ORDER BY "
-        f"CASE WHEN d.grade IS NULL THEN 0 ELSE 1 END, s.composite DESC, "
-        f"s.sup DESC NULLS LAST, s.mem DESC NULLS LAST, s.stable_ref) AS rnk, "
-        f"COUNT(*) OVER (PARTITION BY s.peer_key) AS peer_size "
-        f"FROM ({subjects}) s LEFT JOIN appraisal_directgrade d "
-        f"ON d.subject_id = s.subject_id AND d.round_id = %(round)s"
+        "SELECT s.subject_id, s.peer_key, s.scale, s.composite, s.sup, s.mem, s.renorm, "  # noqa: S608
+        f"{size} AS peer_size, d.grade AS direct_grade, "
+        "ROW_NUMBER() OVER (PARTITION BY s.peer_key ORDER BY "
+        "CASE WHEN d.grade IS NULL THEN 0 ELSE 1 END, s.composite DESC, "
+        "s.sup DESC NULLS LAST, s.mem DESC NULLS LAST, s.stable_ref) AS rnk "
+        f"FROM {source} s LEFT JOIN appraisal_directgrade d "
+        "ON d.subject_id = s.subject_id AND d.round_id = %(round)s"
     )
     quota = f"peer_size * {shape.numerator} / {shape.denominator}"
     main = _grade_sql(shape.grades)
@@ -391,7 +453,12 @@ def results_select_sql(shape: SchemeShape) -> str:
 
 
 def _close_sql(round_: Round, shape: SchemeShape) -> int:
-    select = results_select_sql(shape)
+    # Automatic leaves were just filled, so every composite changed: compute them from the
+    # tallies in the closing statement itself rather than rewriting every standing first.
+    automatic = any(leaf.kind == LeafKind.AUTOMATIC for leaf in shape.leaves)
+    if not automatic and not Standing.objects.filter(round=round_).exists():
+        standings_refresh(round_.pk, shape)  # a round opened before standings existed
+    select = results_select_sql(shape, from_standings=not automatic)
     sql = (
         "INSERT INTO appraisal_subjectresult (round_id, version, subject_id, peer_key, "  # noqa: S608
         "composite, superior_mean, members_mean, rank, peer_size, quota, renormalized, direct, "

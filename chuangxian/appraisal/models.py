@@ -210,7 +210,8 @@ class Tally(models.Model):
     one small row per subject and leaf instead of every rating."""
 
     pk = models.CompositePrimaryKey("round", "subject", "indicator")
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    # The primary key leads with the round: no separate index.
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
     subject = models.ForeignKey(
         RoundSubject, on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -243,6 +244,32 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id}/{self.indicator_id}"
+
+
+class Standing(models.Model):
+    """Per (round, subject): the composite and the tie keys computed from the subject's tallies
+    with the same SQL expression closing used to evaluate (closing.subjects_sql), kept up to
+    date by folding for the subjects a batch of sheets touched. Closing a scheme without
+    automatic leaves then only ranks and inserts (with automatic leaves, filled at close, it
+    computes the composites from the tallies as before). The peer group's size is fixed at
+    enrolment and stored here too."""
+
+    pk = models.CompositePrimaryKey("round", "subject")
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+", db_index=False)
+    subject = models.ForeignKey(
+        RoundSubject, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    peer_key = models.IntegerField()
+    peer_size = models.PositiveIntegerField()
+    stable_ref = models.BigIntegerField()
+    scale = models.PositiveSmallIntegerField(default=0)
+    composite = models.FloatField(default=0.0)
+    sup = models.FloatField(null=True)
+    mem = models.FloatField(null=True)
+    renorm = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.subject_id}: {self.composite}"
 
 
 class RaterKind(models.TextChoices):
@@ -287,12 +314,30 @@ class Participation(models.Model):
 
 class BallotSheet(models.Model):
     """What was chosen, without who: a random key, the rater kind and a content fingerprint
-    (for the identical-sheet flag). No rater, no token, no time."""
+    (for the identical-sheet flag). No rater, no token, no time.
+
+    Intake writes the sheet as one row with its scores in `payload` (compact text, see
+    services/ballots.encode_payload) and `pending` true, in the same statement as the
+    participation row or burnt token. Folding (services/folding.py) turns pending sheets into
+    BallotScore rows and running tallies exactly once, clears the payload and `pending`."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=RaterKind.choices)
     fingerprint = models.CharField(max_length=32)
+    # Scores of a sheet not yet folded: "subject:leaf:group index:points,…"; empty once folded.
+    payload = models.TextField(blank=True, default="")
+    # Not yet folded into BallotScore and the tallies.
+    pending = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["round"],
+                condition=models.Q(pending=True),
+                name="appraisal_sheet_pending",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.id)
@@ -378,8 +423,10 @@ class SubjectResult(models.Model):
     # statement, where per-row constraint triggers would cost more than the computation; the
     # rows come from the round's own tallies, so the references hold by construction.
     pk = models.CompositePrimaryKey("round", "version", "subject")
+    # The primary key leads with the round: no separate index (each index costs the close's
+    # bulk insert about a fifth more).
     round = models.ForeignKey(
-        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False
+        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     version = models.PositiveIntegerField()
     subject = models.ForeignKey(

@@ -347,6 +347,7 @@ def _days(n: int) -> Any:
 def _multi_subject_fingerprints(round_: Round, fingerprints: Sequence[str]) -> set[str]:
     """Fingerprints whose sheets rate enough subjects to make identity suspicious."""
     from chuangxian.appraisal.models import BallotScore
+    from chuangxian.appraisal.services.ballots import decode_payload
 
     if not fingerprints:
         return set()
@@ -355,7 +356,12 @@ def _multi_subject_fingerprints(round_: Round, fingerprints: Sequence[str]) -> s
         sheet = BallotSheet.objects.filter(round=round_, fingerprint=fingerprint).first()
         if sheet is None:
             continue
-        subjects = BallotScore.objects.filter(sheet=sheet).values("subject_id").distinct().count()
+        if sheet.pending:  # not folded yet: its scores are in the payload
+            subjects = len({sid for sid, _, _, _ in decode_payload(sheet.payload)})
+        else:
+            subjects = (
+                BallotScore.objects.filter(sheet=sheet).values("subject_id").distinct().count()
+            )
         if subjects >= IDENTICAL_SHEETS_MIN_SUBJECTS:
             wide.add(fingerprint)
     return wide

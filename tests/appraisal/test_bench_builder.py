@@ -10,6 +10,7 @@ from django.db import connection
 from bench.appraisal import plan_ballots, sheet_for_service, write_ballots
 from chuangxian.appraisal.models import BallotScore, BallotSheet, Participation, Tally, UsedToken
 from chuangxian.appraisal.services import ballot_submit, tokens_issue
+from chuangxian.appraisal.services.folding import ballots_fold
 from chuangxian.audit.services import SYSTEM
 from tests.appraisal.helpers import democratic_round, leaf_of, member_subjects
 from tests.factories import MemberFactory
@@ -57,6 +58,7 @@ def test_bulk_writer_equals_service(tree) -> None:  # type: ignore[no-untyped-de
                     today=dt.date(2026, 12, 1),
                     **kwargs,
                 )
+            ballots_fold(round_.pk)
         by_subject = {s.pk: m for m, s in subjects.items()}
         tallies = {
             by_subject[t.subject_id]: tuple(

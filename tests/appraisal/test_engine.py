@@ -33,6 +33,7 @@ from chuangxian.appraisal.services import (
     subject_veto,
     tokens_issue,
 )
+from chuangxian.appraisal.services.folding import ballots_fold
 from chuangxian.audit.models import AuditEvent
 from chuangxian.audit.services import SYSTEM
 from tests.appraisal.helpers import democratic_round, mark_sheet, member_subjects
@@ -184,6 +185,7 @@ def test_one_sheet_per_rater_and_token(branch) -> None:  # type: ignore[no-untyp
             token=tokens[1],
         )
     assert BallotSheet.objects.filter(round=round_).count() == 2
+    assert ballots_fold(round_.pk) == 2
     tally = Tally.objects.get(round=round_, subject=subjects[tree.member_a1.pk])
     assert (tally.n_self, tally.n_public, tally.n_members) == (1, 1, 0)
     assert participation_proof(round_).matches
@@ -238,6 +240,7 @@ def test_veto_renormalization_and_explanation(branch) -> None:  # type: ignore[n
 def test_sql_and_python_paths_agree(branch) -> None:  # type: ignore[no-untyped-def]
     tree, round_, people, subjects = branch
     _vote_all(round_, people, subjects, tree)
+    ballots_fold(round_.pk)
     compute_results(round_, fast=False)
     python = {
         r.subject_id: (r.composite, r.rank, r.grade, r.tier, r.renormalized)
@@ -276,4 +279,5 @@ def test_anomaly_flags(branch, settings) -> None:  # type: ignore[no-untyped-def
             ballot_submit(round_=round_, sheet=sheet, token=tokens[3], address="10.0.0.9")
     finally:
         ballots.BURST_LIMIT = settings_limit
+    assert ballots_fold(round_.pk) == 3
     assert BallotScore.objects.filter(sheet__round=round_).count() == 3 * len(people)

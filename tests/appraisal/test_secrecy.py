@@ -10,6 +10,7 @@ from django.db import connection
 from chuangxian.appraisal.models import BallotScore, BallotSheet, Participation, UsedToken
 from chuangxian.appraisal.selectors import participation_proof
 from chuangxian.appraisal.services import ballot_submit, tokens_issue
+from chuangxian.appraisal.services.folding import ballots_fold
 from chuangxian.audit.services import SYSTEM
 from tests.appraisal.helpers import democratic_round, mark_sheet, member_subjects
 from tests.factories import MemberFactory
@@ -49,6 +50,7 @@ def test_cannot_join_participants_to_sheets(tree) -> None:  # type: ignore[no-un
     _, tokens = tokens_issue(actor=SYSTEM, round_=round_, organization=tree.branch_a1, count=3)
     for token in tokens:
         ballot_submit(round_=round_, sheet=mark_sheet(round_, {target: "合格"}), token=token)
+    assert ballots_fold(round_.pk) == 15
 
     participants = [p.member_id for p in Participation.objects.filter(round=round_).order_by("id")]
     assert participants == [p.pk for p in people]  # who took part is provable, in order

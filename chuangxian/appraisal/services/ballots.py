@@ -1,31 +1,32 @@
 """Ballot intake and public tokens.
 
-A sheet is written in one transaction together with (a) the rater's participation row or the
-burnt token's keyed hash and (b) the running tallies of every subject and leaf it rates. The
-sheet and its scores carry nothing that identifies the rater: see models.py."""
+A sheet is written as one pending row (its scores in a compact payload) together with the
+rater's participation row or the burnt token's keyed hash — one statement on PostgreSQL — and
+folded into scores and running tallies later, in batches (services/folding.py). The sheet
+carries nothing that identifies the rater: see models.py. The public ballot page's fast path
+(intake.py) calls store_sheet directly with metadata cached per process."""
 
 import datetime as dt
 import hashlib
 import json
 import secrets
-from collections import defaultdict
+import threading
+import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.models import (
-    BallotScore,
-    BallotSheet,
+    GROUP_ORDER,
     Indicator,
     IntakeCounter,
     IssuedToken,
     LeafKind,
-    Participation,
     RaterGroup,
     RaterKind,
     Round,
@@ -129,59 +130,251 @@ def _scores_of(
     return scores
 
 
-_GROUP_COLUMNS = ("n_{g}", "sum_{g}", "min_{g}", "max_{g}")
+GROUP_INDEX: dict[str, int] = {g: i for i, g in enumerate(GROUP_ORDER)}
 
 
-def tally_add(round_id: int, group: str, scores: list[tuple[int, int, float]]) -> None:
-    """Add one group's scores to the running tallies with one UPDATE … FROM (VALUES …), the
-    same SQL on PostgreSQL and SQLite (≥ 3.33). Rows exist from round_open.
-
-    The column names are interpolated (`noqa: S608`): `group` is checked against
-    RaterGroup.values first; every value is a bound parameter."""
-    if group not in RaterGroup.values:
-        raise ValueError(group)
-    n, total, low, high = (c.format(g=group) for c in _GROUP_COLUMNS)
-    # One order for every sheet, so concurrent sheets lock shared tally rows in the same order
-    # (no deadlocks between two sheets rating the same subjects).
-    scores = sorted(scores)
-    values = ", ".join(["(%s, %s, %s)"] * len(scores))
-    params: list[Any] = [round_id]
-    for sid, leaf_id, points in scores:
-        params += [sid, leaf_id, points]
-    table = "appraisal_tally"
-    p = "CAST(v.column3 AS DOUBLE PRECISION)"
-    sql = (
-        f"UPDATE {table} SET {n} = {n} + 1, {total} = {total} + {p}, "  # noqa: S608
-        f"{low} = CASE WHEN {low} IS NULL OR {p} < {low} THEN {p} ELSE {low} END, "
-        f"{high} = CASE WHEN {high} IS NULL OR {p} > {high} THEN {p} ELSE {high} END "
-        f"FROM (VALUES {values}) AS v "
-        f"WHERE {table}.round_id = %s AND {table}.subject_id = v.column1 "
-        f"AND {table}.indicator_id = v.column2"
+def encode_payload(scores: list[tuple[int, int, float]], groups: Mapping[int, str]) -> str:
+    """A sheet's scores as one compact text: "subject:leaf:group index:points" joined by
+    commas. Points are written with repr, which parses back to the same double in Python and
+    in PostgreSQL's float8 input."""
+    return ",".join(
+        f"{sid}:{leaf}:{GROUP_INDEX[groups[sid]]}:{points!r}" for sid, leaf, points in scores
     )
-    # The round id comes last in the text, first in the list: move it.
-    params = params[1:] + params[:1]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if cursor.rowcount != len(scores):
-            raise AppraisalError("考评对象或指标不属于本轮考评")
 
 
-def _count_address(round_: Round, address: str | None) -> None:
-    if not address:
-        return
-    now = timezone.now()
-    bucket = now.replace(
-        minute=now.minute - now.minute % BURST_BUCKET_MINUTES, second=0, microsecond=0
-    )
-    counter, _ = IntakeCounter.objects.get_or_create(
-        round=round_, address_hash=address_hash(round_.pk, address), bucket=bucket
-    )
-    if counter.count >= BURST_LIMIT:
-        raise AppraisalError("提交过于频繁，请稍后再试")
-    IntakeCounter.objects.filter(pk=counter.pk).update(count=F("count") + 1)
+def decode_payload(payload: str) -> list[tuple[int, int, str, float]]:
+    """(subject, leaf, group, points) of an encoded sheet."""
+    out: list[tuple[int, int, str, float]] = []
+    for item in payload.split(","):
+        sid, leaf, group, points = item.split(":")
+        out.append((int(sid), int(leaf), GROUP_ORDER[int(group)], float(points)))
+    return out
 
 
-@transaction.atomic
+class RateLimiter:
+    """Sheets per (round, keyed address hash, 10-minute bucket), counted in memory per process
+    and written to IntakeCounter every `flush_every` accepted sheets of an address (and for
+    every address whose count is older than `flush_seconds`, at the next sheet of any address).
+
+    Guarantees: a sheet is refused once the database count as last seen by this process plus
+    this process's unwritten sheets reaches BURST_LIMIT, so with P server processes an address
+    gets at most BURST_LIMIT + (P − 1) × (flush_every − 1) sheets in a bucket; the database
+    count (what the burst flag reads) lags the truth by at most flush_every − 1 sheets per
+    address and process while requests keep arriving, and by those unwritten sheets for good
+    if a process dies. Counts are written in their own small statement (autocommit when
+    outside a transaction), independent of the sheet."""
+
+    def __init__(self, *, flush_every: int = 8, flush_seconds: float = 5.0) -> None:
+        self.flush_every = flush_every
+        self.flush_seconds = flush_seconds
+        self._lock = threading.Lock()
+        # (round, address hash, bucket) → [count in the database as last seen, unwritten, since]
+        self._counts: dict[tuple[int, str, dt.datetime], list[Any]] = {}
+        self._hashes: dict[tuple[int, str], str] = {}
+
+    def reset(self, round_id: int | None = None) -> None:
+        with self._lock:
+            if round_id is None:
+                self._counts.clear()
+                self._hashes.clear()
+            else:
+                for key in [k for k in self._counts if k[0] == round_id]:
+                    del self._counts[key]
+
+    def _key(self, round_id: int, address: str) -> tuple[int, str, dt.datetime]:
+        hashed = self._hashes.get((round_id, address))
+        if hashed is None:
+            if len(self._hashes) > 100_000:
+                self._hashes.clear()
+            hashed = self._hashes[(round_id, address)] = address_hash(round_id, address)
+        now = timezone.now()
+        bucket = now.replace(
+            minute=now.minute - now.minute % BURST_BUCKET_MINUTES, second=0, microsecond=0
+        )
+        return (round_id, hashed, bucket)
+
+    def check(self, round_id: int, address: str | None) -> None:
+        """Refuse when the address has reached BURST_LIMIT in this bucket."""
+        if not address:
+            return
+        key = self._key(round_id, address)
+        with self._lock:
+            entry = self._counts.get(key)
+            if entry is None:
+                known = (
+                    IntakeCounter.objects.filter(
+                        round_id=round_id, address_hash=key[1], bucket=key[2]
+                    )
+                    .values_list("count", flat=True)
+                    .first()
+                ) or 0
+                entry = self._counts[key] = [known, 0, time.monotonic()]
+        if entry[0] + entry[1] >= BURST_LIMIT:
+            raise AppraisalError("提交过于频繁，请稍后再试")
+
+    def record(self, round_id: int, address: str | None) -> None:
+        """Count one accepted sheet; write counts that are due."""
+        if not address:
+            return
+        key = self._key(round_id, address)
+        now = time.monotonic()
+        due: list[tuple[tuple[int, str, dt.datetime], int]] = []
+        with self._lock:
+            entry = self._counts.setdefault(key, [0, 0, now])
+            entry[1] += 1
+            for k, e in self._counts.items():
+                if e[1] and (
+                    (k == key and e[1] >= self.flush_every) or now - e[2] >= self.flush_seconds
+                ):
+                    due.append((k, e[1]))
+                    e[0], e[1], e[2] = e[0] + e[1], 0, now
+            if len(self._counts) > 50_000:  # old buckets: their counts are written above
+                for k in [k for k, e in self._counts.items() if not e[1]][:25_000]:
+                    del self._counts[k]
+        for (rid, hashed, bucket), n in due:
+            self._write(rid, hashed, bucket, n)
+
+    def flush(self) -> None:
+        with self._lock:
+            due = [(k, e[1]) for k, e in self._counts.items() if e[1]]
+            for e in self._counts.values():
+                e[0], e[1] = e[0] + e[1], 0
+        for (rid, hashed, bucket), n in due:
+            self._write(rid, hashed, bucket, n)
+
+    @staticmethod
+    def _write(round_id: int, hashed: str, bucket: dt.datetime, n: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO appraisal_intakecounter (round_id, address_hash, bucket, count) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (round_id, address_hash, bucket) "
+                "DO UPDATE SET count = appraisal_intakecounter.count + excluded.count",
+                [round_id, hashed, connection.ops.adapt_datetimefield_value(bucket), n],
+            )
+
+
+limiter = RateLimiter()
+
+
+_PG_PUBLIC = """
+WITH r AS (
+    SELECT id FROM appraisal_round WHERE id = %(round)s AND status = 'collecting' FOR KEY SHARE
+), t AS (
+    SELECT i.batch_id FROM appraisal_issuedtoken i, r
+    WHERE i.token_hash = %(hash)s AND i.batch_id = %(batch)s
+), u AS (
+    INSERT INTO appraisal_usedtoken (round_id, batch_id, token_hash, used_on)
+    SELECT %(round)s, batch_id, %(hash)s, %(today)s FROM t
+    ON CONFLICT (token_hash) DO NOTHING RETURNING round_id
+)
+INSERT INTO appraisal_ballotsheet (id, round_id, kind, fingerprint, payload, pending)
+SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s, TRUE FROM u
+"""
+
+_PG_PERSON = """
+WITH r AS (
+    SELECT id FROM appraisal_round WHERE id = %(round)s AND status = 'collecting' FOR KEY SHARE
+), p AS (
+    INSERT INTO appraisal_participation (round_id, kind, member_id, user_id)
+    SELECT id, %(kind)s, %(member)s, %(user)s FROM r
+    ON CONFLICT DO NOTHING RETURNING round_id
+)
+INSERT INTO appraisal_ballotsheet (id, round_id, kind, fingerprint, payload, pending)
+SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s, TRUE FROM p
+"""
+
+
+def store_sheet(
+    *,
+    round_id: int,
+    kind: str,
+    payload: str,
+    fingerprint: str,
+    today: dt.date,
+    token: tuple[str, int] | None = None,
+    member_id: int | None = None,
+    user_id: int | None = None,
+) -> None:
+    """Write the participation row (member or user) or the burnt token (keyed hash, batch) and
+    the pending sheet together, only while the round is collecting — one statement on
+    PostgreSQL (a CTE that also takes a key-share lock on the round row, so a concurrent
+    round_close, which holds the row FOR UPDATE, either waits for this sheet or makes it fail),
+    a few in one transaction elsewhere. The database enforces once-per-token / once-per-rater
+    (unique keys). Raises AppraisalError with the reason when nothing was written."""
+    params: dict[str, Any] = {
+        "round": round_id,
+        "kind": kind,
+        "payload": payload,
+        "fingerprint": fingerprint,
+        "id": uuid.uuid4(),
+        "today": today,
+        "member": member_id,
+        "user": user_id,
+    }
+    if token is not None:
+        params["hash"], params["batch"] = token
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PG_PUBLIC if token is not None else _PG_PERSON, params)
+            if cursor.rowcount == 1:
+                return
+        raise AppraisalError(_refusal(round_id, token))
+    if not _store_portable(params, token):
+        raise AppraisalError(_refusal(round_id, token))
+
+
+def _store_portable(params: dict[str, Any], token: tuple[str, int] | None) -> bool:
+    params = params | {"id": params["id"].hex, "pending": True}
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Write first (this takes SQLite's write lock), then read the status: a close that
+        # committed before us is seen; one that starts later waits for us.
+        try:
+            with transaction.atomic():
+                if token is not None:
+                    cursor.execute(
+                        "INSERT INTO appraisal_usedtoken (round_id, batch_id, token_hash, used_on) "
+                        "SELECT %(round)s, batch_id, %(hash)s, %(today)s "
+                        "FROM appraisal_issuedtoken WHERE token_hash = %(hash)s "
+                        "AND batch_id = %(batch)s",
+                        params,
+                    )
+                else:
+                    cursor.execute(
+                        "INSERT INTO appraisal_participation (round_id, kind, member_id, user_id) "
+                        "VALUES (%(round)s, %(kind)s, %(member)s, %(user)s)",
+                        params,
+                    )
+                written = cursor.rowcount == 1
+        except IntegrityError:
+            written = False
+        cursor.execute("SELECT status FROM appraisal_round WHERE id = %s", [params["round"]])
+        row = cursor.fetchone()
+        if not written or row is None or row[0] != RoundStatus.COLLECTING:
+            transaction.set_rollback(True)
+            return False
+        cursor.execute(
+            "INSERT INTO appraisal_ballotsheet (id, round_id, kind, fingerprint, payload, pending) "
+            "VALUES (%(id)s, %(round)s, %(kind)s, %(fingerprint)s, %(payload)s, %(pending)s)",
+            params,
+        )
+    return True
+
+
+def _refusal(round_id: int, token: tuple[str, int] | None) -> str:
+    """Why store_sheet wrote nothing (read after the fact, off the fast path)."""
+    status = Round.objects.filter(pk=round_id).values_list("status", flat=True).first()
+    if token is not None:
+        if UsedToken.objects.filter(token_hash=token[0]).exists():
+            return "该二维码已使用过"
+        if not IssuedToken.objects.filter(
+            token_hash=token[0], batch_id=token[1], batch__round_id=round_id
+        ).exists():
+            return "二维码无效或不属于本轮考评"
+    if status != RoundStatus.COLLECTING:
+        return "本轮考评不在测评期间"
+    return "该二维码已使用过" if token is not None else "您已提交过本轮测评，每人只能提交一次"
+
+
 def ballot_submit(
     *,
     round_: Round,
@@ -198,8 +391,10 @@ def ballot_submit(
     Guarantees: the round is collecting; the rater submits at most one sheet per round (a
     member or user once, a token once and only in its own round); every subject and leaf
     belongs to the round, every answer is on its leaf's scale and every rated leaf of each
-    subject is answered; the sheet, its scores, the participation row or burnt token and the
-    tallies commit together or not at all. The stored sheet has no link to the rater.
+    subject is answered; the sheet and the participation row or burnt token commit together or
+    not at all (store_sheet). The sheet is stored pending, with no link to the rater; folding
+    (services/folding.py: the background task, and always round_close) adds it to the scores
+    and tallies exactly once.
     """
     today = today or timezone.localdate()
     if sum(x is not None for x in (rater_member, rater_user, token)) != 1:
@@ -242,34 +437,19 @@ def ballot_submit(
         rater_user=rater_user,
         batch=batch,
     )
-    _count_address(round_, address)
+    limiter.check(round_.pk, address)
     kind = RaterKind.PUBLIC if batch else RaterKind.MEMBER if rater_member else RaterKind.SUPERIOR
-    try:
-        with transaction.atomic():
-            if batch is not None:
-                UsedToken.objects.create(
-                    round=round_, batch=batch, token_hash=hashed, used_on=today
-                )
-            else:
-                Participation.objects.create(
-                    round=round_, kind=kind, member=rater_member, user=rater_user
-                )
-    except IntegrityError:
-        raise AppraisalError(
-            "该二维码已使用过" if batch else "您已提交过本轮测评，每人只能提交一次"
-        ) from None
-    ballot = BallotSheet.objects.create(
-        round=round_, kind=kind, fingerprint=sheet_fingerprint(scores)
+    store_sheet(
+        round_id=round_.pk,
+        kind=kind,
+        payload=encode_payload(sorted(scores), groups),
+        fingerprint=sheet_fingerprint(scores),
+        today=today,
+        token=(hashed, batch.pk) if batch is not None else None,
+        member_id=rater_member.pk if rater_member is not None else None,
+        user_id=rater_user.pk if rater_member is None and batch is None else None,
     )
-    BallotScore.objects.bulk_create(
-        BallotScore(sheet=ballot, subject_id=sid, indicator_id=leaf, group=groups[sid], points=p)
-        for sid, leaf, p in scores
-    )
-    by_group: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
-    for sid, leaf, p in scores:
-        by_group[groups[sid]].append((sid, leaf, p))
-    for group, group_scores in by_group.items():
-        tally_add(round_.pk, group, group_scores)
+    limiter.record(round_.pk, address)
     return Receipt(subjects=len(sheet), ratings=len(scores))
 
 

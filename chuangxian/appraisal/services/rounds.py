@@ -167,6 +167,9 @@ def round_open(
         for leaf in leaves
     )
     Tally.objects.bulk_create(tallies, batch_size=BULK)
+    from chuangxian.appraisal.closing import scheme_shape, standings_refresh
+
+    standings_refresh(round_.pk, scheme_shape(scheme))
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -185,7 +188,15 @@ def round_collect(*, actor: Actor, round_: Round) -> Round:
         _transition(
             actor=actor, round_=round_, sources=[RoundStatus.OPEN], target=RoundStatus.COLLECTING
         )
+        _schedule_folding(round_.pk)
     return round_
+
+
+def _schedule_folding(round_id: int) -> None:
+    """Start the background folding of a collecting round once the transition commits."""
+    from chuangxian.appraisal.tasks import schedule_fold
+
+    transaction.on_commit(lambda: schedule_fold(round_id))
 
 
 def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Round:
@@ -193,6 +204,8 @@ def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Rou
     proposed grades and tiers for every subject (see closing.py), and forget the short-lived
     address counters. `fast` forces (True) or forbids (False) the PostgreSQL path."""
     from chuangxian.appraisal.closing import compute_results
+    from chuangxian.appraisal.services.ballots import limiter
+    from chuangxian.appraisal.services.folding import ballots_fold
 
     with transaction.atomic():
         round_ = _locked(round_)
@@ -203,8 +216,12 @@ def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Rou
                 sources=[RoundStatus.COLLECTING],
                 target=RoundStatus.CLOSED,
             )
+        # The round row is now locked FOR UPDATE: no sheet can be accepted any more (store_sheet
+        # takes a key-share lock on it), so folding here takes every remaining sheet.
+        ballots_fold(round_.pk)
         written = compute_results(round_, fast=fast)
         IntakeCounter.objects.filter(round=round_).delete()
+        limiter.reset(round_.pk)
         _transition(
             actor=actor,
             round_=round_,
@@ -256,6 +273,7 @@ def round_reopen(*, actor: Actor, round_: Round, reason: str) -> Round:
             target=RoundStatus.COLLECTING,
             reason=reason.strip(),
         )
+        _schedule_folding(round_.pk)
     return round_
 
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from chuangxian.appraisal import intake
 from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.forms import SheetForm
 from chuangxian.appraisal.models import IssuedToken, RoundStatus, RoundSubject, UsedToken
@@ -23,6 +24,8 @@ TEMPLATE = "appraisal/public/ballot.html"
 @never_cache
 @require_http_methods(["GET", "POST"])
 def ballot(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST" and _fast_accept(request, token):
+        return redirect("public_appraisal:thanks")
     hashed = token_hash(token)
     issued = (
         IssuedToken.objects.select_related("batch__round__scheme", "batch__organization")
@@ -53,7 +56,28 @@ def ballot(request: HttpRequest, token: str) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect("public_appraisal:thanks")
-    return render(request, TEMPLATE, context | {"form": form})
+    return render(request, TEMPLATE, context | {"form": form, "batch_id": batch.pk})
+
+
+def _fast_accept(request: HttpRequest, token: str) -> bool:
+    """The fast path (intake.py): a complete, valid sheet posted with the batch id its form was
+    rendered for is accepted with one statement. Anything else — no or a wrong batch id, a
+    missing or invalid answer, a refusal (used token, round not collecting, rate limit) —
+    returns False and the ordinary path below renders the form or the reason."""
+    hint = request.POST.get("batch", "")
+    if not hint.isdigit():
+        return False
+    info = intake.batch_info(int(hint))
+    if info is None:
+        return False
+    scores = intake.sheet_scores(info, request.POST)
+    if scores is None:
+        return False
+    try:
+        intake.public_accept(info, token, scores, client_ip(request))
+    except AppraisalError:
+        return False
+    return True
 
 
 @require_GET
