@@ -6,7 +6,6 @@ HttpOnly device cookie; only a keyed hash of it is stored."""
 
 import secrets
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
@@ -14,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -33,6 +32,7 @@ from chuangxian.commitments.models import (
 from chuangxian.commitments.views.common import run_service
 from chuangxian.orgs.authentication import client_ip
 from chuangxian.orgs.models import Organization
+from chuangxian.qr import qr_svg
 
 DEVICE_COOKIE = "cx_device"
 DEVICE_SALT = "chuangxian.commitments.device-cookie"
@@ -70,9 +70,7 @@ def _org(code: str) -> Organization:
 def wall_qr(request: HttpRequest, org: Organization) -> SafeString:
     """The QR code of the wall's absolute URL, as inline SVG (generated markup, no user text)."""
     url = request.build_absolute_uri(reverse("public_commitments:wall", args=[org.code]))
-    # omitsize: a viewBox instead of a fixed size, so CSS scales it for the screen or the card.
-    svg = segno.make(url, error="m").svg_inline(scale=4, title=url, omitsize=True)
-    return mark_safe(svg)  # noqa: S308  (segno's own markup; the title is escaped by segno)
+    return qr_svg(url, scale=4)
 
 
 def _wall_campaign(request: HttpRequest, org: Organization) -> tuple[list[Campaign], Campaign]:

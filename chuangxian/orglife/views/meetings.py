@@ -3,7 +3,6 @@
 from typing import Any
 from urllib.parse import quote
 
-import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -11,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -48,6 +46,7 @@ from chuangxian.orgs.access import access_organization_by_id, organizations_for,
 from chuangxian.orgs.forms.service_errors import add_service_errors
 from chuangxian.orgs.models import MemberCategory, Organization
 from chuangxian.orgs.views.http import PAGE_SIZE, actor_of, viewer
+from chuangxian.qr import qr_svg
 
 
 def _org_param(request: HttpRequest, name: str = "org") -> Organization | None:
@@ -129,9 +128,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 def _qr_svg(request: HttpRequest, meeting: Meeting) -> tuple[str, str]:
     url = request.build_absolute_uri(reverse("orglife:checkin", args=[checkin_token(meeting)]))
-    # segno draws the code from our own URL: the SVG holds no user text.
-    svg = segno.make(url, error="m").svg_inline(scale=5, border=2)
-    return url, mark_safe(svg)  # noqa: S308
+    return url, qr_svg(url, scale=5, with_title=False)
 
 
 def _detail_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
