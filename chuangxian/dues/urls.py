@@ -9,6 +9,7 @@ urlpatterns = [
     path("members/<int:member_id>/setting/", members.setting, name="setting"),
     path("members/<int:member_id>/pay/", members.payment_create, name="payment_create"),
     path("members/<int:member_id>/reason/", members.reason_create, name="reason_create"),
+    path("reasons/<int:reason_id>/end/", members.reason_end, name="reason_end"),
     path("payments/<int:payment_id>/void/", members.payment_void_view, name="payment_void"),
     path("orgs/<int:org_id>/", organizations.statement, name="statement"),
     path("orgs/<int:org_id>/export/", organizations.statement_export, name="statement_export"),

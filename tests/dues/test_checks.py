@@ -10,7 +10,7 @@ from chuangxian.dues import figures
 from chuangxian.dues.checks import Level, check_member, check_members, run_of
 from chuangxian.dues.errors import DuesError
 from chuangxian.dues.months import month_range
-from chuangxian.dues.services.reasons import good_reason_record
+from chuangxian.dues.services.reasons import good_reason_end, good_reason_record
 from chuangxian.orglife.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from chuangxian.reminders.models import Reminder
 from chuangxian.reminders.services import reminders_sweep
@@ -188,3 +188,48 @@ def test_sweep_warns_the_branch_and_escalates_to_the_superior(tree) -> None:
     pay(tree.member_a1, "2026-10", amount="15.00")
     pay(tree.member_a1g, "2026-10", amount="15.00")
     assert reminders_sweep(today=TODAY, sources=["dues.article9"]).resolved == 4
+
+
+def test_ending_an_open_reason_makes_the_months_count_again(tree, client) -> None:
+    from chuangxian.audit.models import AuditEvent
+
+    member = tree.member_a1
+    assess(member, "3000")
+    pay(member, "2026-01", "2026-03", amount="45.00")  # unpaid April to October
+    reason = good_reason_record(
+        actor=ACTOR,
+        member=member,
+        applies_to="dues",
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=None,
+        text="外出务工，已向支部书面说明",
+        today=TODAY,
+    )
+    assert _dues_level(member) == Level.NONE
+    with pytest.raises(DuesError):
+        good_reason_end(
+            actor=ACTOR, reason=reason, ends_on=dt.date(2026, 3, 1), note="返乡", today=TODAY
+        )
+    reason.refresh_from_db()
+    assert reason.ends_on is None
+
+    # Through the page, as the branch secretary: the reason ends in April.
+    client.force_login(tree.secretary)
+    response = client.post(
+        f"/dues/reasons/{reason.pk}/end/", {"ends_on": "2026-04-30", "note": "已返乡"}
+    )
+    assert response.status_code == 302
+    reason.refresh_from_db()
+    assert reason.ends_on == dt.date(2026, 4, 30)
+    assert _dues_level(member) == Level.ARTICLE9  # May to October: six months again
+    event = AuditEvent.objects.filter(object_id=str(reason.pk), reason="已返乡").get()
+    assert event.changes["ends_on"] == ["至今", "2026-04-30"]
+
+    # Out of scope: another branch's secretary gets a 404 and changes nothing.
+    client.force_login(tree.sibling_secretary)
+    response = client.post(
+        f"/dues/reasons/{reason.pk}/end/", {"ends_on": "2026-04-01", "note": "越权"}
+    )
+    assert response.status_code == 404
+    reason.refresh_from_db()
+    assert reason.ends_on == dt.date(2026, 4, 30)

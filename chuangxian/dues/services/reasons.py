@@ -59,3 +59,35 @@ def good_reason_record(
         reason=reason.text,
     )
     return reason
+
+
+@transaction.atomic
+def good_reason_end(
+    *, actor: Actor, reason: GoodReason, ends_on: dt.date, note: str, today: dt.date
+) -> GoodReason:
+    """Close an open-ended (or correct a dated) reason: from the month after `ends_on` the
+    member's months count towards the 党章第九条 six months again. The reason itself is kept;
+    the change is audited with the note saying why."""
+    errors: dict[str, str] = {}
+    if ends_on < reason.starts_on:
+        errors["ends_on"] = "结束日期早于开始日期"
+    if ends_on > today:
+        errors["ends_on"] = "结束日期不能晚于今天"
+    if len(note.strip()) < 2:
+        errors["note"] = "请写明结束的原因（如已返乡、已康复）"
+    if errors:
+        raise DuesError(errors)
+    before = reason.ends_on
+    reason.ends_on = ends_on
+    reason.full_clean()
+    reason.save(update_fields=["ends_on"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=reason,
+        object_label=f"{reason.member.name} 正当理由",
+        org_path=reason.member.organization.path,
+        changes={"ends_on": [before.isoformat() if before else "至今", ends_on.isoformat()]},
+        reason=note.strip()[:500],
+    )
+    return reason

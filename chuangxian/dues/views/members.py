@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,11 +16,11 @@ from chuangxian.dues.access import (
 )
 from chuangxian.dues.errors import DuesError
 from chuangxian.dues.forms import PaymentForm, ReasonForm, SettingForm, VoidForm
-from chuangxian.dues.models import DuesSetting
+from chuangxian.dues.models import DuesSetting, GoodReason
 from chuangxian.dues.months import month_of
 from chuangxian.dues.rates import DuesCategory
 from chuangxian.dues.services.payments import payment_record, payment_void
-from chuangxian.dues.services.reasons import good_reason_record
+from chuangxian.dues.services.reasons import good_reason_end, good_reason_record
 from chuangxian.dues.services.settings import dues_setting_set
 from chuangxian.orgs.access import access_member_by_id
 from chuangxian.orgs.forms.service_errors import add_service_errors
@@ -134,3 +135,29 @@ def reason_create(request: HttpRequest, member_id: int) -> HttpResponse:
             messages.success(request, _("已记录正当理由。"))
             return redirect("dues:member", found.pk)
     return render(request, "dues/reason_form.html", {"form": form, "member": found})
+
+
+@require_POST
+def reason_end(request: HttpRequest, reason_id: int) -> HttpResponse:
+    """End a recorded good reason on a date, with a note saying why."""
+    user = viewer(request)
+    reason = get_object_or_404(GoodReason.objects.select_related("member"), pk=reason_id)
+    member = access_member_for_dues_edit(user, reason.member_id)
+    ends_on = parse_date(request.POST.get("ends_on", "") or "")
+    if ends_on is None:
+        messages.error(request, _("请填写结束日期（YYYY-MM-DD）。"))
+        return redirect("dues:member", member.pk)
+    try:
+        good_reason_end(
+            actor=actor_of(request),
+            reason=reason,
+            ends_on=ends_on,
+            note=request.POST.get("note", ""),
+            today=timezone.localdate(),
+        )
+    except DuesError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("正当理由已结束。"))
+    return redirect("dues:member", member.pk)
