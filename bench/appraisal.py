@@ -28,10 +28,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch_db import DatabaseUnreachable, prepare_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chuangxian_bench_appraisal"
-CONNECT_TIMEOUT = 5
 BRANCHES_PER_TOWN = 50
 MARKS = [
     ("优秀", 100.0, 0.35),
@@ -40,45 +40,6 @@ MARKS = [
     ("不合格", 0.0, 0.03),
 ]
 WORK = Path(tempfile.gettempdir()) / f"chuangxian_bench_appraisal_{os.getpid()}"
-
-
-class Unreachable(Exception):
-    pass
-
-
-def prepare_database(url: str, *, reuse: bool) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    try:
-        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
-        exists = True
-    except psycopg.OperationalError as error:
-        if "does not exist" not in str(error):
-            raise Unreachable(str(error).strip().splitlines()[0]) from None
-        exists = False
-    if exists and (reuse or not name.endswith("_bench_appraisal")):
-        return
-    admin = None
-    for maintenance in ("postgres", "test", "template1"):
-        try:
-            admin = psycopg.connect(
-                urlunsplit(parts._replace(path=f"/{maintenance}")),
-                connect_timeout=CONNECT_TIMEOUT,
-                autocommit=True,
-            )
-            break
-        except psycopg.OperationalError:
-            continue
-    if admin is None:
-        raise Unreachable("cannot connect to a maintenance database to create " + name)
-    with admin:
-        if exists:
-            print(f"dropping the scratch database {name}")
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        print(f"creating database {name}")
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 # ------------------------------------------------------------------ the ballot plan
@@ -639,8 +600,8 @@ def main() -> int:
         print("bench.appraisal needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
     try:
-        prepare_database(url, reuse=False)
-    except Unreachable as error:
+        prepare_database(url, recreate=True, scratch_suffix="_bench_appraisal")
+    except DatabaseUnreachable as error:
         print(
             f"PostgreSQL is not reachable ({error}); start it or set DATABASE_URL.", file=sys.stderr
         )

@@ -42,53 +42,13 @@ import time
 import urllib.parse
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch_db import DatabaseUnreachable, prepare_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chuangxian_bench_intake"
-CONNECT_TIMEOUT = 5
 SERVER_THREADS = 16
 REQUEST_TIMEOUT = 30.0
 MARKS = ["优秀", "合格", "合格", "合格", "基本合格"]
-
-
-class Unreachable(Exception):
-    pass
-
-
-def prepare_database(url: str) -> None:
-    """Drop and create the scratch database (only one whose name ends with _bench_intake)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    try:
-        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
-        exists = True
-    except psycopg.OperationalError as error:
-        if "does not exist" not in str(error):
-            raise Unreachable(str(error).strip().splitlines()[0]) from None
-        exists = False
-    if exists and not name.endswith("_bench_intake"):
-        raise Unreachable(f"{name} exists and is not a scratch *_bench_intake database")
-    admin = None
-    for maintenance in ("postgres", "template1"):
-        try:
-            admin = psycopg.connect(
-                urlunsplit(parts._replace(path=f"/{maintenance}")),
-                connect_timeout=CONNECT_TIMEOUT,
-                autocommit=True,
-            )
-            break
-        except psycopg.OperationalError:
-            continue
-    if admin is None:
-        raise Unreachable("cannot connect to a maintenance database to create " + name)
-    with admin:
-        if exists:
-            print(f"dropping the scratch database {name}")
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        print(f"creating database {name}")
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 # ------------------------------------------------------------------ the server (child process)
@@ -446,8 +406,8 @@ def main() -> int:
         )
         return 2
     try:
-        prepare_database(url)
-    except Unreachable as error:
+        prepare_database(url, recreate=True, scratch_suffix="_bench_intake", refuse_foreign=True)
+    except DatabaseUnreachable as error:
         print(
             f"PostgreSQL is not reachable ({error}); start it or set DATABASE_URL.", file=sys.stderr
         )

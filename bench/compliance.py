@@ -26,7 +26,8 @@ import statistics
 import sys
 import time
 
-from bench.listing import DEFAULT_URL, DatabaseUnreachable, prepare_database, seed
+from bench.listing import DEFAULT_URL, seed
+from bench.scratch_db import DatabaseUnreachable, prepare_database
 
 TARGET_S = 2
 MISS_CHANCE = 0.03
@@ -49,7 +50,7 @@ def main() -> int:
         print("bench.compliance needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
     try:
-        prepare_database(url, fresh=not args.reuse)
+        prepare_database(url, recreate=not args.reuse, scratch_suffix="_bench")
     except DatabaseUnreachable as error:
         print(
             f"PostgreSQL is not reachable ({error}); start it or set DATABASE_URL.", file=sys.stderr

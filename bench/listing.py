@@ -15,14 +15,14 @@ import os
 import statistics
 import sys
 import time
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch_db import DatabaseUnreachable, prepare_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chuangxian_bench"
 TARGET_MS = 100
 SUBTREE_TARGET = 4_000
 PAGE_SIZE = 50
 WARM_UP = 3
-CONNECT_TIMEOUT = 5
 
 
 def main() -> int:
@@ -39,7 +39,7 @@ def main() -> int:
         print("bench.listing needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
     try:
-        prepare_database(url, fresh=not args.reuse)
+        prepare_database(url, recreate=not args.reuse, scratch_suffix="_bench")
     except DatabaseUnreachable as error:
         print(
             f"PostgreSQL is not reachable ({error}); start it or set DATABASE_URL.", file=sys.stderr
@@ -55,49 +55,6 @@ def main() -> int:
     result["seed_seconds"] = seed_seconds
     print(json.dumps(result, ensure_ascii=False))
     return 0
-
-
-class DatabaseUnreachable(Exception):
-    pass
-
-
-def prepare_database(url: str, *, fresh: bool) -> None:
-    """Make sure the database exists. Without --reuse a database whose name ends in _bench is
-    dropped and created again (a scratch database); any other is left as it is, and seed_demo
-    --force then refuses to touch it if it holds more than an earlier demo."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    try:
-        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
-        exists = True
-    except psycopg.OperationalError as error:
-        if "does not exist" not in str(error):
-            raise DatabaseUnreachable(str(error).strip().splitlines()[0]) from None
-        exists = False
-    if exists and not (fresh and name.endswith("_bench")):
-        return
-    admin = _maintenance_connection(parts)
-    with admin:
-        if exists:
-            print(f"dropping the scratch database {name}")
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        print(f"creating database {name}")
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def _maintenance_connection(parts: object) -> "object":
-    import psycopg
-
-    last_error = ""
-    for maintenance in ("postgres", "test", "template1"):
-        other = urlunsplit(parts._replace(path=f"/{maintenance}"))  # type: ignore[attr-defined]
-        try:
-            return psycopg.connect(other, connect_timeout=CONNECT_TIMEOUT, autocommit=True)
-        except psycopg.OperationalError as error:
-            last_error = str(error).strip()
-    raise DatabaseUnreachable(f"cannot create the database: {last_error}")
 
 
 def seed(members: int, seed_value: int, *, reuse: bool) -> float | None:
