@@ -1,6 +1,6 @@
 """Benchmark: ballot intake over HTTP on loopback, against a bare one-row INSERT endpoint.
 
-    python -m bench.appraisal_intake [--members 2000] [--clients 8] [--seconds 12] [--seed 2026]
+    python -m bench.appraisal_intake [--members 2000] [--clients 8] [--seconds 12] [--rounds 3]
 
 Against a fresh PostgreSQL database (DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/chuangxian_bench_intake, dropped and created again when it is
@@ -13,7 +13,13 @@ worker threads, so each keeps its persistent database connection (CONN_MAX_AGE) 
 gthread worker would; there is no other WSGI server in the venv and none is added.
 
 Client processes (bounded: --clients, at most --seconds per phase, at most one token each
-ballot) POST, in two phases of the same length on the same server:
+ballot) POST, in two phases of the same total length on the same server, run as --rounds
+alternating slices (bare, ballot, bare, ballot, …; see run_interleaved) so that a shared
+machine's slow spells weigh on both alike. The background fold (`chuangxian appraisal_fold
+--every 1`, started and settled before the first slice) runs throughout, as a deployed worker
+does (which folds every 5 s; every second here, so that nearly all the folding falls inside
+the ballot slices, on the clock); the little it has not reached when a ballot slice ends is
+folded off the clock before the next bare slice, and reported. The phases:
 - `bare`: /public/appraisal/bench-bare/ — one INSERT, mounted only because the server process
   sets settings.CHUANGXIAN_BENCH_BARE_ENDPOINT;
 - `ballot`: /public/appraisal/t/<token>/ — the real public ballot page: a whole branch (~17
@@ -48,6 +54,7 @@ from bench.scratch_db import DatabaseUnreachable, prepare_database
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/chuangxian_bench_intake"
 SERVER_THREADS = 16
 REQUEST_TIMEOUT = 30.0
+FOLDER_SETTLE_S = 4.0
 MARKS = ["优秀", "合格", "合格", "合格", "基本合格"]
 
 
@@ -66,7 +73,8 @@ def serve(port: int) -> None:
     django.setup()
     settings.CHUANGXIAN_BENCH_BARE_ENDPOINT = True  # read when the URLconf is first loaded
     from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
-    from django.core.wsgi import get_wsgi_application
+
+    from chuangxian.wsgi import application  # as deployed (URLconf loaded, gc.freeze)
 
     logging.getLogger("django.server").setLevel(logging.CRITICAL)
     logging.getLogger("django.request").setLevel(logging.CRITICAL)
@@ -91,7 +99,7 @@ def serve(port: int) -> None:
             pass
 
     server = PooledWSGIServer(("127.0.0.1", port), QuietHandler)
-    server.set_app(get_wsgi_application())
+    server.set_app(application)
     print("ready", flush=True)
     server.serve_forever()
 
@@ -168,8 +176,11 @@ def client_run(
     seconds: float,
     start_at: float,
     results: Any,
+    sent_before: int = 0,
 ) -> None:
-    """POST each (path, body) until the jobs or the time run out; report (status, seconds)."""
+    """POST each (path, body) until the jobs or the time run out; report (status, seconds).
+    `sent_before`: this client's requests in earlier slices of the phase (the source address
+    rotation carries on from there)."""
     csrf = csrf_cookie(port)
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
@@ -190,7 +201,7 @@ def client_run(
                 "127.0.0.1",
                 port,
                 timeout=REQUEST_TIMEOUT,
-                source_address=(_source(client, n), 0),
+                source_address=(_source(client, sent_before + n), 0),
             )
             conn.request("POST", path, body=data, headers=headers)
             response = conn.getresponse()
@@ -204,14 +215,23 @@ def client_run(
 
 
 def run_phase(
-    phase: str, port: int, jobs_per_client: list[list[tuple[str, str]]], seconds: float
+    phase: str,
+    port: int,
+    jobs_per_client: list[list[tuple[str, str]]],
+    seconds: float,
+    sent_before: Sequence[int] | None = None,
 ) -> tuple[list[list[tuple[int, float]]], float]:
     """Each client's (status, seconds) per request, in the order of its jobs, and the phase's
-    duration: `seconds`, or less when every client ran out of jobs before."""
+    duration: `seconds`, or less when every client ran out of jobs before. `sent_before`:
+    each client's requests in earlier slices of the same phase."""
     results: Any = mp.Queue()
     start_at = time.time() + 1.5  # every client has its CSRF cookie before the clock starts
+    before = sent_before or [0] * len(jobs_per_client)
     workers = [
-        mp.Process(target=client_run, args=(i, port, phase, jobs, seconds, start_at, results))
+        mp.Process(
+            target=client_run,
+            args=(i, port, phase, jobs, seconds, start_at, results, before[i]),
+        )
         for i, jobs in enumerate(jobs_per_client)
     ]
     for worker in workers:
@@ -225,6 +245,46 @@ def run_phase(
     for worker in workers:
         worker.join(timeout=10)
     return collected, min(seconds, took)
+
+
+def run_interleaved(
+    port: int,
+    bare_jobs: list[list[tuple[str, str]]],
+    ballot_jobs: list[list[tuple[str, str]]],
+    seconds: float,
+    rounds: int,
+    round_id: int,
+) -> tuple[list[list[tuple[int, float]]], float, list[list[tuple[int, float]]], float, int, float]:
+    """`rounds` slices of each phase, alternating bare, ballot, bare, ballot…, each slice
+    seconds/rounds long: a shared machine's slow spells then fall on both phases alike instead
+    of on whichever ran during them. After each ballot slice, whatever the background fold has
+    not reached yet is folded here, off the clock (as round_close would), so that no bare
+    slice pays for folding ballots. Returns each phase's per-client (status, seconds) in job
+    order and total duration, and the sheets folded off the clock and how long that took."""
+    from django.db import connection
+
+    from chuangxian.appraisal.services.folding import ballots_fold
+
+    slice_s = seconds / rounds
+    bare_out: list[list[tuple[int, float]]] = [[] for _ in bare_jobs]
+    ballot_out: list[list[tuple[int, float]]] = [[] for _ in ballot_jobs]
+    bare_s = ballot_s = fold_s = 0.0
+    folded = 0
+    for _ in range(rounds):
+        out, took = run_phase("bare", port, bare_jobs, slice_s, [len(o) for o in bare_out])
+        for mine, more in zip(bare_out, out, strict=True):
+            mine += more
+        bare_s += took
+        rest = [jobs[len(done) :] for jobs, done in zip(ballot_jobs, ballot_out, strict=True)]
+        out, took = run_phase("ballot", port, rest, slice_s, [len(o) for o in ballot_out])
+        for mine, more in zip(ballot_out, out, strict=True):
+            mine += more
+        ballot_s += took
+        started = time.perf_counter()
+        folded += ballots_fold(round_id)  # waits for a fold in flight (advisory lock)
+        fold_s += time.perf_counter() - started
+        connection.close()  # the next slice forks its clients
+    return bare_out, bare_s, ballot_out, ballot_s, folded, fold_s
 
 
 def summarize(name: str, rows: list[tuple[int, float]], ok: int, seconds: float) -> dict[str, Any]:
@@ -263,7 +323,8 @@ def build(members: int, seed: int, tokens: int) -> dict[str, Any]:
     from django.db import transaction
 
     from bench import appraisal as builder
-    from chuangxian.appraisal.models import Round, RoundSubject, Tally
+    from chuangxian.appraisal.models import Indicator, Round, RoundSubject, Tally
+    from chuangxian.appraisal.schemes import choice_codes
     from chuangxian.appraisal.services import tokens_issue
     from chuangxian.audit.services import SYSTEM
     from chuangxian.orgs.models import Member, Organization
@@ -305,6 +366,8 @@ def build(members: int, seed: int, tokens: int) -> dict[str, Any]:
     ):
         by_branch.setdefault(org_id, []).append(sid)
     branches = sorted(by_branch)
+    scale = Indicator.objects.get(pk=leaf_id).scale
+    code = {label: value for value, (label, _) in choice_codes(scale).items()}
     per_branch = -(-tokens // len(branches))
     jobs: list[tuple[str, str, int]] = []
     for org_id in branches:
@@ -314,9 +377,10 @@ def build(members: int, seed: int, tokens: int) -> dict[str, Any]:
         )
         subjects = by_branch[org_id]
         for token in plain:
-            # The fields the page renders: the batch id (hidden) and one mark per member.
+            # The fields the page renders: the batch id (hidden) and one mark per member, a
+            # choice posted as its code (its position on the scale, as the radio buttons do).
             fields = {"batch": str(batch.pk)}
-            fields |= {f"s{sid}_l{leaf_id}": rng.choice(MARKS) for sid in subjects}
+            fields |= {f"s{sid}_l{leaf_id}": code[rng.choice(MARKS)] for sid in subjects}
             jobs.append(
                 (
                     f"/public/appraisal/t/{token}/",
@@ -385,18 +449,22 @@ def main() -> int:
     parser.add_argument("--max-requests", type=int, default=20_000, help="per phase, all clients")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating slices per phase (see run_interleaved)"
+    )
+    parser.add_argument(
         "--fold-every",
         type=float,
-        default=5.0,
-        help="run `chuangxian appraisal_fold --every S` during the ballot phase (0: don't)",
+        default=1.0,
+        help="run `chuangxian appraisal_fold --every S` through both phases (0: don't); more "
+        "often than the deployed 5 s so that the folding lands inside the ballot slices",
     )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
         return 0
-    if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 120:
-        print("--clients 1–64 and --seconds 1–120", file=sys.stderr)
+    if not 1 <= args.clients <= 64 or not 1 <= args.seconds <= 120 or not 1 <= args.rounds <= 12:
+        print("--clients 1–64, --seconds 1–120 and --rounds 1–12", file=sys.stderr)
         return 2
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     if not url.startswith(("postgres://", "postgresql://")):
@@ -440,10 +508,15 @@ def main() -> int:
         for i, (path, body, n) in enumerate(setup["jobs"]):
             ballot_jobs[i % args.clients].append((path, body))
             ratings_of[path] = n
-        bare_out, bare_s = run_phase("bare", port, bare_jobs, args.seconds)
+        # The folder runs through both phases, as a deployed worker is always running; its
+        # start-up (about a second of CPU for Django) is over before the first phase starts.
         folder = start_folder(args.fold_every) if args.fold_every else None
         try:
-            ballot_out, ballot_s = run_phase("ballot", port, ballot_jobs, args.seconds)
+            if folder is not None:
+                time.sleep(FOLDER_SETTLE_S)
+            bare_out, bare_s, ballot_out, ballot_s, pending, fold_s = run_interleaved(
+                port, bare_jobs, ballot_jobs, args.seconds, args.rounds, setup["round_id"]
+            )
         finally:
             if folder is not None:
                 folder.terminate()
@@ -452,15 +525,11 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=10)
     from chuangxian.appraisal.models import BallotSheet
-    from chuangxian.appraisal.services.folding import ballots_fold
 
-    started = time.perf_counter()
-    pending = ballots_fold(setup["round_id"])  # waits for a fold in flight (advisory lock)
-    fold_s = time.perf_counter() - started
     left = BallotSheet.objects.filter(round_id=setup["round_id"], pending=True).count()
     print(
-        f"fold after the run (what round_close does first): {pending:,} sheets left by the "
-        f"background fold, folded in {fold_s:.3f} s; {left} still pending"
+        f"folded between slices, off the clock (what round_close does first): {pending:,} "
+        f"sheets the background fold had not reached, in {fold_s:.3f} s; {left} still pending"
     )
     bare = summarize("bare", [r for out in bare_out for r in out], 204, bare_s)
     ballot = summarize("ballot", [r for out in ballot_out for r in out], 302, ballot_s)
@@ -482,6 +551,7 @@ def main() -> int:
             {
                 "clients": args.clients,
                 "seconds": args.seconds,
+                "rounds": args.rounds,
                 "ballot_per_s": round(ballot["per_s"], 1),
                 "bare_per_s": round(bare["per_s"], 1),
                 "ratio": round(ratio, 2),

@@ -83,6 +83,14 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Statements the code asks to prepare (the ballot intake's accepting statement) are parsed
+    # and planned once per connection. Django's other queries bind on the client and are never
+    # prepared either way. A pooler that cannot keep prepared statements (PgBouncer in
+    # transaction mode before 1.21) needs CHUANGXIAN_DB_PREPARED=off.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        5 if env_flag("CHUANGXIAN_DB_PREPARED", default=True) else None
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the task worker writes; IMMEDIATE transactions avoid
     # "database is locked" upgrades in the middle of a write.

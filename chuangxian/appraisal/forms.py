@@ -1,5 +1,6 @@
 """Forms of the appraisal pages. The ballot sheet is built from the round's subjects and the
-scheme's rated leaves: one field per (subject, leaf), named s<subject>_l<leaf>."""
+scheme's rated leaves: one field per (subject, leaf), named s<subject>_l<leaf>; a choice is
+posted as its position on the scale (schemes.choice_codes)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -8,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from chuangxian.appraisal.models import Indicator, RoundSubject, Scheme
+from chuangxian.appraisal.schemes import choice_codes
 from chuangxian.appraisal.services.ballots import TOKEN_BATCH_MAX
 from chuangxian.orgs.models import Organization
 
@@ -83,11 +85,20 @@ class SheetForm(forms.Form):
         ]
 
     def sheet(self) -> dict[int, dict[int, Any]]:
+        """The answers as the services take them: a choice by its label, points as a number."""
         data = self.cleaned_data
-        return {
-            s.pk: {leaf.pk: data[field_name(s.pk, leaf.pk)] for leaf in self.leaves}
-            for s in self.subjects
+        labels = {
+            leaf.pk: {code: label for code, (label, _) in choice_codes(leaf.scale).items()}
+            for leaf in self.leaves
+            if leaf.scale.get("kind") == "choices"
         }
+        sheet: dict[int, dict[int, Any]] = {}
+        for s in self.subjects:
+            answers = sheet[s.pk] = {}
+            for leaf in self.leaves:
+                value = data[field_name(s.pk, leaf.pk)]
+                answers[leaf.pk] = labels[leaf.pk][value] if leaf.pk in labels else value
+        return sheet
 
 
 def _leaf_field(subject: RoundSubject, leaf: Indicator) -> forms.Field:
@@ -97,7 +108,7 @@ def _leaf_field(subject: RoundSubject, leaf: Indicator) -> forms.Field:
     if scale.get("kind") == "choices":
         return forms.ChoiceField(
             label=label,
-            choices=[(str(c), str(c)) for c, _ in scale["choices"]],
+            choices=[(code, text) for code, (text, _) in choice_codes(scale).items()],
             widget=forms.RadioSelect,
             error_messages=message,
         )

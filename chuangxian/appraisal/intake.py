@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from chuangxian.appraisal.forms import field_name
 from chuangxian.appraisal.models import Indicator, LeafKind, RaterKind, RoundSubject, TokenBatch
-from chuangxian.appraisal.schemes import scale_points
+from chuangxian.appraisal.schemes import choice_codes, scale_points
 from chuangxian.appraisal.services.ballots import (
     encode_payload,
     limiter,
@@ -38,6 +38,8 @@ class BatchInfo:
     fields: tuple[tuple[int, tuple[tuple[int, str], ...]], ...]
     scales: Mapping[int, Mapping[str, Any]]
     groups: Mapping[int, str]
+    # A choices leaf's posted codes → points (schemes.choice_codes); other leaves absent.
+    choice_points: Mapping[int, Mapping[str, float]]
 
 
 _cache: "OrderedDict[int, BatchInfo]" = OrderedDict()
@@ -73,6 +75,11 @@ def batch_info(batch_id: int) -> BatchInfo | None:
         ),
         scales=dict(leaves),
         groups=dict.fromkeys(subjects, "public"),
+        choice_points={
+            leaf: {code: points for code, (_, points) in choice_codes(scale).items()}
+            for leaf, scale in leaves
+            if scale.get("kind") == "choices"
+        },
     )
     with _lock:
         _cache[batch_id] = info
@@ -90,9 +97,14 @@ def sheet_scores(info: BatchInfo, data: Mapping[str, Any]) -> list[tuple[int, in
     """The sheet's (subject, leaf, points), or None when any answer is missing or off its
     scale (the view then shows the full form with its messages)."""
     scores: list[tuple[int, int, float]] = []
+    choices = info.choice_points
     for sid, leaves in info.fields:
         for leaf, name in leaves:
-            points = scale_points(info.scales[leaf], data.get(name))
+            codes = choices.get(leaf)
+            if codes is not None:
+                points = codes.get(data.get(name))  # type: ignore[arg-type]
+            else:
+                points = scale_points(info.scales[leaf], data.get(name))
             if points is None:
                 return None
             scores.append((sid, leaf, points))

@@ -322,7 +322,10 @@ class BallotSheet(models.Model):
     BallotScore rows and running tallies exactly once, clears the payload and `pending`."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    # No database-level foreign-key check: see UsedToken.
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     kind = models.CharField(max_length=10, choices=RaterKind.choices)
     fingerprint = models.CharField(max_length=32)
     # Scores of a sheet not yet folded: "subject:leaf:group index:points,…"; empty once folded.
@@ -344,13 +347,34 @@ class BallotSheet(models.Model):
 
 
 class BallotScore(models.Model):
+    """One folded score. Written only by folding (services/folding.py), whose statement takes
+    the sheet from the rows it marks and refuses the whole fold unless every (subject, leaf)
+    is a tally of the sheet's round: the references hold by construction, so there are no
+    database-level foreign-key checks (three per score row, 17 rows per public sheet, were
+    most of the database's work per ballot). Deletion still cascades or is refused through
+    the ORM (on_delete). The primary key leads with the sheet: no separate index on it."""
+
     pk = models.CompositePrimaryKey("sheet", "subject", "indicator")
-    sheet = models.ForeignKey(BallotSheet, on_delete=models.CASCADE, related_name="+")
+    sheet = models.ForeignKey(
+        BallotSheet,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     subject = models.ForeignKey(
-        RoundSubject, on_delete=models.CASCADE, related_name="+", db_index=False
+        RoundSubject,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.PROTECT, related_name="+", db_index=False
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     group = models.CharField(max_length=10, choices=RaterGroup.choices)
     points = models.FloatField()
@@ -385,12 +409,28 @@ class IssuedToken(models.Model):
 
 
 class UsedToken(models.Model):
-    """A burnt token: its keyed hash, the batch and the day (no time) it was used."""
+    """A burnt token: its keyed hash, the batch and the day (no time) it was used.
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
-    batch = models.ForeignKey(TokenBatch, on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
+    Written only by the accepting statement (services/ballots.store_sheet), which takes the
+    round from the round row it has just checked (and key-share locked) and the batch from the
+    issued token it matched, so the references hold by construction. Hence no database-level
+    foreign-key checks here and on BallotSheet.round: each would lock the round row once more
+    per ballot, and every ballot of a round shares that one row. The keyed hash is unique
+    through a constraint (no second, pattern-matching index: it is only ever compared whole)."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    batch = models.ForeignKey(
+        TokenBatch, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    token_hash = models.CharField(max_length=64)
     used_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="appraisal_usedtoken_hash")
+        ]
 
     def __str__(self) -> str:
         return self.token_hash[:8]

@@ -183,6 +183,12 @@ def _check_scale(node: IndicatorSpec) -> list[str]:
     return [f"指标“{node.name}”需设置评分标准（分值或选项）"]
 
 
+def choice_codes(scale: Mapping[str, Any]) -> dict[str, tuple[str, float]]:
+    """What a sheet posts for each choice of a choices scale: its position ("0", "1", …), so
+    that a sheet of 17 members is plain ASCII to parse; position → (label, points)."""
+    return {str(i): (str(label), float(p)) for i, (label, p) in enumerate(scale["choices"])}
+
+
 def scale_points(scale: Mapping[str, Any], value: object) -> float | None:
     """A rater's answer on the leaf's scale as points 0–100; None when not on the scale."""
     if scale.get("kind") == "choices":

@@ -3,7 +3,7 @@
 from typing import Any
 
 from chuangxian.appraisal.models import Indicator, LeafKind, Round, RoundSubject, SubjectType
-from chuangxian.appraisal.schemes import democratic_spec
+from chuangxian.appraisal.schemes import choice_codes, democratic_spec
 from chuangxian.appraisal.services import round_collect, round_open, scheme_create
 from chuangxian.audit.services import SYSTEM
 from chuangxian.orgs.models import Organization
@@ -37,3 +37,10 @@ def member_subjects(round_: Round) -> dict[int, RoundSubject]:
 def mark_sheet(round_: Round, marks: dict[RoundSubject, str]) -> dict[int, dict[int, str]]:
     leaf = leaf_of(round_)
     return {s.pk: {leaf.pk: mark} for s, mark in marks.items()}
+
+
+def posted(round_: Round, mark: str) -> str:
+    """What the ballot page posts for `mark` on the round's rated leaf: its code
+    (schemes.choice_codes), not the label the rater sees."""
+    codes = choice_codes(leaf_of(round_).scale)
+    return next(code for code, (label, _) in codes.items() if label == mark)

@@ -29,7 +29,7 @@ from chuangxian.appraisal.services.ballots import (
 )
 from chuangxian.appraisal.services.folding import ballots_fold
 from chuangxian.audit.services import SYSTEM
-from tests.appraisal.helpers import democratic_round, leaf_of, mark_sheet, member_subjects
+from tests.appraisal.helpers import democratic_round, leaf_of, mark_sheet, member_subjects, posted
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +146,7 @@ def test_fold_concurrently_with_intake_counts_every_sheet_once(tree) -> None:  #
     info = intake.batch_info(batch.pk)
     assert info is not None
     leaf = leaf_of(round_)
+    codes = [posted(round_, mark) for mark in MARKS]
     accepted: list[int] = []
     errors: list[BaseException] = []
     stop = threading.Event()
@@ -154,7 +155,7 @@ def test_fold_concurrently_with_intake_counts_every_sheet_once(tree) -> None:  #
         rng = random.Random(seed)
         try:
             for token in chunk:
-                data = {f"s{sid}_l{leaf.pk}": rng.choice(MARKS) for sid, _ in info.fields}
+                data = {f"s{sid}_l{leaf.pk}": rng.choice(codes) for sid, _ in info.fields}
                 scores = intake.sheet_scores(info, data)
                 assert scores is not None
                 intake.public_accept(info, token, scores, None)
@@ -225,7 +226,7 @@ def test_rate_limiter_writes_every_n_and_refuses_across_processes(tree, monkeypa
 def _public_form(client: Client, path: str) -> dict[str, str]:
     page = client.get(path)
     assert page.status_code == 200
-    data = dict.fromkeys(page.context["form"].fields, "合格")
+    data = dict.fromkeys(page.context["form"].fields, "1")  # 合格 (schemes.choice_codes)
     data["batch"] = str(page.context["batch_id"])
     return data
 
@@ -359,3 +360,78 @@ def test_sql_and_python_paths_agree_with_automatic_leaves(tree) -> None:  # type
         for r in SubjectResult.objects.filter(round=round_)
     }
     assert python == sql and len(sql) == len(subjects) >= 2
+
+
+def test_public_sheet_escaped_or_not_reads_the_same(tree) -> None:  # type: ignore[no-untyped-def]
+    """The page posts plain ASCII, read with one split; a percent-escaped or `+`-joined body
+    (another client, a proxy) goes through Django's parser and counts the same."""
+    round_ = democratic_round(tree.town_a)
+    _, tokens = tokens_issue(actor=SYSTEM, round_=round_, organization=tree.branch_a1, count=3)
+    client = Client()
+    data = _public_form(client, f"/public/appraisal/t/{tokens[0]}/")
+    plain = "&".join(f"{k}={v}" for k, v in data.items())
+    escaped = "&".join(f"{k}=%{ord(v):02X}" for k, v in data.items() if k != "batch")
+    escaped += f"&batch={data['batch']}&note=a+b"
+    form = "application/x-www-form-urlencoded"
+    for token, body in ((tokens[0], plain), (tokens[1], escaped)):
+        response = client.post(f"/public/appraisal/t/{token}/", body, content_type=form)
+        assert response.status_code == 302
+    # A label where the page posts a code is not on the scale: the form comes back.
+    labels = plain.replace("=1&", "=合格&")
+    page = client.post(f"/public/appraisal/t/{tokens[2]}/", labels.encode(), content_type=form)
+    assert page.status_code == 200 and "合格 不在可用的选项中" in page.content.decode()
+    assert UsedToken.objects.count() == 2
+    assert ballots_fold(round_.pk) == 2
+    points = set(BallotScore.objects.values_list("points", flat=True))
+    assert points == {POINTS["合格"]}
+
+
+def test_public_ballot_needs_no_csrf_cookie(tree) -> None:  # type: ignore[no-untyped-def]
+    """The token is the whole credential (no session, no login): a post without the CSRF
+    cookie and field is accepted like any other."""
+    round_ = democratic_round(tree.town_a)
+    _, tokens = tokens_issue(actor=SYSTEM, round_=round_, organization=tree.branch_a1, count=1)
+    data = _public_form(Client(), f"/public/appraisal/t/{tokens[0]}/")
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(f"/public/appraisal/t/{tokens[0]}/", data).status_code == 302
+    assert UsedToken.objects.count() == 1
+
+
+def test_rate_limiter_sweeps_other_addresses_at_most_once_a_second(tree, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from chuangxian.appraisal.services import ballots
+
+    round_ = democratic_round(tree.town_a)
+    clock = [1000.0]
+    monkeypatch.setattr(ballots.time, "monotonic", lambda: clock[0])
+    limiter = RateLimiter(flush_every=100, flush_seconds=5.0)
+    limiter.record(round_.pk, "10.1.1.1")
+    clock[0] += 6  # older than flush_seconds, but another address's sheet sweeps it only
+    limiter.record(round_.pk, "10.1.1.2")  # once a second since the last sweep
+    assert IntakeCounter.objects.get(round=round_).count == 1
+    clock[0] += 0.5
+    limiter.record(round_.pk, "10.1.1.3")  # within the second: no sweep, nothing written
+    assert IntakeCounter.objects.count() == 1
+    clock[0] += 5.0
+    limiter.record(round_.pk, "10.1.1.4")
+    assert sorted(IntakeCounter.objects.values_list("count", flat=True)) == [1, 1, 1]
+
+
+def test_deleting_a_round_removes_its_ballots(tree) -> None:  # type: ignore[no-untyped-def]
+    """Sheets, scores and burnt tokens carry no database-level foreign keys (see
+    UsedToken); deletion still cascades through the ORM."""
+    from chuangxian.appraisal.models import Round
+
+    round_ = democratic_round(tree.town_a)
+    subjects = member_subjects(round_)
+    _, tokens = tokens_issue(actor=SYSTEM, round_=round_, organization=tree.branch_a1, count=1)
+    ballot_submit(
+        round_=round_,
+        sheet=mark_sheet(round_, {subjects[tree.member_a1.pk]: "合格"}),
+        token=tokens[0],
+    )
+    ballots_fold(round_.pk)
+    assert BallotScore.objects.exists() and UsedToken.objects.exists()
+    Round.objects.filter(pk=round_.pk).delete()
+    assert not BallotSheet.objects.exists()
+    assert not BallotScore.objects.exists()
+    assert not UsedToken.objects.exists()

@@ -37,7 +37,7 @@ from chuangxian.appraisal.services import (
 )
 from chuangxian.audit.models import AuditEvent
 from chuangxian.audit.services import SYSTEM
-from tests.appraisal.helpers import democratic_round, mark_sheet, member_subjects
+from tests.appraisal.helpers import democratic_round, mark_sheet, member_subjects, posted
 from tests.factories import MemberFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -220,14 +220,14 @@ def test_member_submits_once_on_the_phone_page(branch_round) -> None:  # type: i
     form = client.get(url).context["form"]
     names = list(form.fields)
     assert len(names) == 5  # the whole branch, one mark each
-    page = client.post(url, {names[0]: "优秀"})
+    page = client.post(url, {names[0]: posted(round_, "优秀")})
     assert page.status_code == 200 and "请评价" in page.content.decode()
     assert not BallotSheet.objects.exists()
-    data = dict.fromkeys(names, "合格")
-    data[names[1]] = "不是选项"
+    data = dict.fromkeys(names, posted(round_, "合格"))
+    data[names[1]] = "优秀"  # a label is not what the page posts: refused like any stray value
     page = client.post(url, data)
     assert not BallotSheet.objects.exists()
-    data[names[1]] = "优秀"
+    data[names[1]] = posted(round_, "优秀")
     assert client.post(url, data).status_code == 302
     assert Participation.objects.filter(member=tree.member_a1).count() == 1
     again = client.post(url, data)
@@ -245,9 +245,10 @@ def test_superior_sheet(branch_round) -> None:  # type: ignore[no-untyped-def]
     client = client_for(tree.town_admin)
     url = reverse("appraisal:ballot", args=[round_.pk, "superior"])
     names = list(client.get(url).context["form"].fields)
-    assert client.post(url, dict.fromkeys(names, "合格")).status_code == 302
+    data = dict.fromkeys(names, posted(round_, "合格"))
+    assert client.post(url, data).status_code == 302
     assert Participation.objects.get().user == tree.town_admin
-    assert client.post(url, dict.fromkeys(names, "合格")).status_code == 409
+    assert client.post(url, data).status_code == 409
 
 
 def test_tokens_sheet_public_ballot_once(branch_round) -> None:  # type: ignore[no-untyped-def]
@@ -271,11 +272,11 @@ def test_tokens_sheet_public_ballot_once(branch_round) -> None:  # type: ignore[
     path = urls[0].removeprefix("http://testserver")
     names = list(public.get(path).context["form"].fields)
     assert len(names) == 5
-    page = public.post(path, dict.fromkeys(names, "优秀"))
+    page = public.post(path, dict.fromkeys(names, posted(round_, "优秀")))
     assert page.status_code == 302 and UsedToken.objects.count() == 1
     again = public.get(path)
     assert again.status_code == 409 and "已使用过" in again.content.decode()
-    assert public.post(path, dict.fromkeys(names, "优秀")).status_code == 409
+    assert public.post(path, dict.fromkeys(names, posted(round_, "优秀"))).status_code == 409
     assert BallotSheet.objects.filter(kind="public").count() == 1
     missing = public.get("/public/appraisal/t/not-a-token/")
     assert missing.status_code == 404 and "二维码无效" in missing.content.decode()

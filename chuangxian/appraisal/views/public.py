@@ -3,9 +3,15 @@
 The token in the URL is looked up by its keyed hash; a used token, a token of a round no longer
 collecting and an unknown token each get a plain Chinese page, never a stack trace."""
 
-from django.http import HttpRequest, HttpResponse
+import functools
+from collections.abc import Mapping
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chuangxian.appraisal import intake
@@ -21,11 +27,16 @@ from chuangxian.orgs.forms.service_errors import add_service_errors
 TEMPLATE = "appraisal/public/ballot.html"
 
 
+# No CSRF check: the page acts on nobody's behalf. It uses no session, login or cookie — the
+# one-time token in the address is the whole credential, and whoever holds it can post the
+# sheet directly — so a forged cross-site post could do nothing its author could not do alone.
+# (The burst limit per address and the one-use token still apply.)
+@csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def ballot(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and _fast_accept(request, token):
-        return redirect("public_appraisal:thanks")
+        return HttpResponseRedirect(_thanks_url(get_script_prefix()))
     hashed = token_hash(token)
     issued = (
         IssuedToken.objects.select_related("batch__round__scheme", "batch__organization")
@@ -59,18 +70,26 @@ def ballot(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, TEMPLATE, context | {"form": form, "batch_id": batch.pk})
 
 
+@functools.lru_cache(maxsize=8)
+def _thanks_url(script_prefix: str) -> str:
+    """The thanks page's address under the prefix the site is served at (reverse reads the
+    prefix of the current request; resolved once per prefix, not per ballot)."""
+    return reverse("public_appraisal:thanks")
+
+
 def _fast_accept(request: HttpRequest, token: str) -> bool:
     """The fast path (intake.py): a complete, valid sheet posted with the batch id its form was
     rendered for is accepted with one statement. Anything else — no or a wrong batch id, a
     missing or invalid answer, a refusal (used token, round not collecting, rate limit) —
     returns False and the ordinary path below renders the form or the reason."""
-    hint = request.POST.get("batch", "")
+    posted = _posted(request)
+    hint = posted.get("batch", "")
     if not hint.isdigit():
         return False
     info = intake.batch_info(int(hint))
     if info is None:
         return False
-    scores = intake.sheet_scores(info, request.POST)
+    scores = intake.sheet_scores(info, posted)
     if scores is None:
         return False
     try:
@@ -78,6 +97,28 @@ def _fast_accept(request: HttpRequest, token: str) -> bool:
     except AppraisalError:
         return False
     return True
+
+
+def _posted(request: HttpRequest) -> Mapping[str, str]:
+    """The posted fields. The sheet the page posts is plain ASCII (field names and choice
+    codes, schemes.choice_codes), read here with one split; anything else — percent-escapes,
+    another encoding, too many fields — goes through Django's parser (request.POST), which
+    also enforces the upload limits."""
+    body = request.body  # bounded by DATA_UPLOAD_MAX_MEMORY_SIZE
+    if (
+        request.content_type != "application/x-www-form-urlencoded"
+        or b"%" in body
+        or b"+" in body
+        or not body.isascii()
+        or body.count(b"&") >= (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS or 1_000_000)
+    ):
+        return request.POST
+    fields: dict[str, str] = {}
+    for pair in body.decode("ascii").split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            fields[name] = value
+    return fields
 
 
 @require_GET
