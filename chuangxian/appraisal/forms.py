@@ -11,13 +11,11 @@ from django.utils import timezone
 from chuangxian.appraisal.models import Indicator, RoundSubject, Scheme
 from chuangxian.appraisal.schemes import choice_codes
 from chuangxian.appraisal.services.ballots import TOKEN_BATCH_MAX
-from chuangxian.orgs.models import Organization
+from chuangxian.orgs.forms.fields import OrganizationChoiceField
 
 
 class RoundForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        label="组织范围", queryset=Organization.objects.none(), empty_label=None
-    )
+    organization = OrganizationChoiceField(label="组织范围", empty_label=None)
     scheme = forms.ModelChoiceField(
         label="考评方案", queryset=Scheme.objects.none(), empty_label=None
     )
@@ -47,9 +45,7 @@ class OverrideForm(forms.Form):
 
 
 class TokenBatchForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        label="评价范围", queryset=Organization.objects.none(), empty_label=None
-    )
+    organization = OrganizationChoiceField(label="评价范围", empty_label=None)
     count = forms.IntegerField(label="数量", min_value=1, max_value=TOKEN_BATCH_MAX, initial=20)
     label = forms.CharField(label="批次说明", max_length=100, required=False)
 

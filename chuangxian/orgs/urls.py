@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/password/", auth.password_change, name="password_change"),
     path("tree/", tree.tree, name="tree"),
     path("tree/<int:org_id>/children/", tree.tree_children, name="tree_children"),
+    path("orgs/suggest/", tree.organization_suggestions, name="organization_suggestions"),
     path("orgs/new/", organizations.organization_create_view, name="organization_create"),
     path("orgs/<int:org_id>/", organizations.organization, name="organization"),
     path("orgs/<int:org_id>/edit/", organizations.organization_edit, name="organization_edit"),

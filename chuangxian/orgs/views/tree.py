@@ -54,3 +54,17 @@ def tree_children(request: HttpRequest, org_id: int) -> HttpResponse:
     org = access_organization_by_id(user, org_id)
     nodes = _nodes(user, selectors.children_of(user, org))
     return render(request, "orgs/_tree_nodes.html", {"nodes": nodes, "parent": org})
+
+
+SUGGESTIONS = 20
+
+
+@require_GET
+def organization_suggestions(request: HttpRequest) -> HttpResponse:
+    """Up to SUGGESTIONS organizations the user may see whose name contains, or whose code
+    starts with, what was typed into the field named by `field` (forms.fields.
+    OrganizationSearchInput), as <option>s for its datalist."""
+    field = request.GET.get("field", "q")
+    text = request.GET.get(field, "").strip()[:50]
+    orgs = selectors.search_organizations(viewer(request), text, limit=SUGGESTIONS)
+    return render(request, "orgs/_organization_suggestions.html", {"orgs": orgs})
