@@ -33,7 +33,7 @@ def test_appraisal_rounds_in_the_browser(tree, desktop, phone, site_url, browser
     login(desktop, base, "town_admin")
     desktop.goto(f"{base}/appraisal/")
     desktop.click("text=新建考评")
-    desktop.select_option("select[name=organization]", label="甲镇一村党支部")
+    desktop.select_option("select[name=organization]", value=str(tree.branch_a1.pk))
     desktop.select_option("select[name=scheme]", label="民主评议党员")
     desktop.fill("input[name=name]", "2026年度民主评议党员")
     desktop.click("button:has-text('创建')")
@@ -112,7 +112,7 @@ def test_appraisal_rounds_in_the_browser(tree, desktop, phone, site_url, browser
 
     # The 五好 round for the township's branches, rated by the administrator as superior.
     desktop.goto(f"{base}/appraisal/new/")
-    desktop.select_option("select[name=organization]", label="甲镇党委")
+    desktop.select_option("select[name=organization]", value=str(tree.town_a.pk))
     desktop.select_option("select[name=scheme]", label="五好党组织考评")
     desktop.fill("input[name=name]", "2026年度五好党组织考评")
     desktop.click("button:has-text('创建')")
