@@ -10,19 +10,20 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SubjectType(models.TextChoices):
-    ORGANIZATION = "organization", "党组织"
-    MEMBER = "member", "党员"
-    SECRETARY = "secretary", "书记述职"
+    ORGANIZATION = "organization", _("党组织")
+    MEMBER = "member", _("党员")
+    SECRETARY = "secretary", _("书记述职")
 
 
 class RaterGroup(models.TextChoices):
-    SELF = "self", "本人自评"
-    MEMBERS = "members", "党员互评"
-    SUPERIOR = "superior", "上级评价"
-    PUBLIC = "public", "群众评价"
+    SELF = "self", _("本人自评")
+    MEMBERS = "members", _("党员互评")
+    SUPERIOR = "superior", _("上级评价")
+    PUBLIC = "public", _("群众评价")
 
 
 # The fixed order of groups everywhere (tallies, formulas, explanation, benchmark reference):
@@ -31,13 +32,13 @@ GROUP_ORDER: tuple[str, ...] = ("self", "members", "superior", "public")
 
 
 class LeafKind(models.TextChoices):
-    RATED = "rated", "评分"
-    AUTOMATIC = "automatic", "自动计算"
+    RATED = "rated", _("评分")
+    AUTOMATIC = "automatic", _("自动计算")
 
 
 class Direction(models.TextChoices):
-    HIGHER = "higher", "越高越好"
-    LOWER = "lower", "越低越好"
+    HIGHER = "higher", _("越高越好")
+    LOWER = "lower", _("越低越好")
 
 
 class Scheme(models.Model):
@@ -128,11 +129,11 @@ class Indicator(models.Model):
 
 
 class RoundStatus(models.TextChoices):
-    OPEN = "open", "已创建"
-    COLLECTING = "collecting", "测评中"
-    CLOSED = "closed", "已结算"
-    REVIEWED = "reviewed", "已审核"
-    PUBLISHED = "published", "已公布"
+    OPEN = "open", _("已创建")
+    COLLECTING = "collecting", _("测评中")
+    CLOSED = "closed", _("已结算")
+    REVIEWED = "reviewed", _("已审核")
+    PUBLISHED = "published", _("已公布")
 
 
 class Round(models.Model):
@@ -273,9 +274,9 @@ class Standing(models.Model):
 
 
 class RaterKind(models.TextChoices):
-    MEMBER = "member", "党员"
-    SUPERIOR = "superior", "上级"
-    PUBLIC = "public", "群众"
+    MEMBER = "member", _("党员")
+    SUPERIOR = "superior", _("上级")
+    PUBLIC = "public", _("群众")
 
 
 class Participation(models.Model):

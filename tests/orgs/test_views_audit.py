@@ -85,3 +85,35 @@ def test_xlsx_export(client_as, tree, events):  # type: ignore[no-untyped-def]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert values == ["甲一事件"]
+
+
+def test_changes_use_the_words_of_their_object_type(client_as, tree):  # type: ignore[no-untyped-def]
+    """A round's status is not a member's 党籍状态; the page speaks the viewer's language,
+    the export stays in Chinese."""
+    actor = Actor(label="tester")
+    for object_type, changes in (
+        ("appraisal_round", {"status": ["collecting", "closed"]}),
+        ("member", {"status": ["在册", "已转出"], "in_hardship": [False, True]}),
+        ("campaign", {"title": ["", "年度活动"]}),
+    ):
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type=object_type,
+            object_label=object_type,
+            org_path=tree.branch_a1.path,
+            changes=changes,
+        )
+    client = client_as("town_admin")
+    body = client.get(reverse("orgs:audit")).content.decode()
+    assert "状态：collecting → closed" in body
+    assert "党籍状态：collecting" not in body
+    assert "党籍状态：在册 → 已转出；困难党员：否 → 是" in body
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("orgs:audit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Status: collecting → closed" in english
+    assert "Membership status: 在册 → 已转出; " in english
+    assert "党籍状态" not in english
+    export = client.get(reverse("orgs:audit_export"), {"format": "csv"})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    assert "状态：collecting → closed" in text and "党籍状态：在册 → 已转出" in text

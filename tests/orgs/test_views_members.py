@@ -211,3 +211,24 @@ def test_member_name_is_escaped(client_as, tree):  # type: ignore[no-untyped-def
     text = body.content.decode()
     assert "<script>x()</script>" not in text
     assert "&lt;script&gt;x()&lt;/script&gt;" in text
+
+
+def test_member_page_speaks_the_viewers_language(client_as, tree):  # type: ignore[no-untyped-def]
+    """Labels, choices and the ethnic group follow the page's language; stored values stay
+    Chinese, and the edit form lists the 56 groups by their names in that language."""
+    member = tree.member_a1
+    Member.objects.filter(pk=member.pk).update(ethnicity="土家族")
+    client = client_as("town_admin")
+    url = reverse("orgs:member", args=[member.pk])
+    chinese = client.get(url).content.decode()
+    assert "党籍状态" in chinese and "土家族" in chinese and "在册" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for word in ("Membership status", "Tujia", "On roll", "Full member"):
+        assert word in english
+    for word in ("党籍状态", "土家族", "在册"):
+        assert word not in english
+    form = client.get(reverse("orgs:member_edit", args=[member.pk])).content.decode()
+    assert '<option value="土家族" selected>Tujia</option>' in form
+    assert '<option value="基诺族">Jino</option>' in form
+    assert Member.objects.get(pk=member.pk).ethnicity == "土家族"

@@ -22,7 +22,7 @@ class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     gender = forms.ChoiceField(label=_("性别"), choices=Gender.choices)
     ethnicity = forms.ChoiceField(
-        label=_("民族"), choices=[(e, e) for e in ETHNIC_GROUPS], initial="汉族"
+        label=_("民族"), choices=[(e, _(e)) for e in ETHNIC_GROUPS], initial="汉族"
     )
     id_number = forms.CharField(label=_("公民身份号码"), max_length=40)
     birth_date = date_field(_("出生日期"), help_text=_("不填则按公民身份号码自动取得"))

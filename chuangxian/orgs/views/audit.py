@@ -1,16 +1,19 @@
 """The audit trail of an administrator's subtrees: browse, filter, export."""
 
 import csv
+import functools
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import xlsxwriter
+from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET
 
 from chuangxian.audit.models import AuditAction, AuditEvent
@@ -37,48 +40,109 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEven
 
 
 ORGANIZATION_LABELS = {
-    "code": "组织编码",
-    "name": "组织名称",
-    "kind": "组织类别",
-    "sector": "所属领域",
-    "parent": "上级组织",
-    "path": "树路径",
-    "established_on": "成立日期",
-    "term_started_on": "本届开始日期",
-    "term_ends_on": "本届届满日期",
+    "code": gettext_noop("组织编码"),
+    "name": gettext_noop("组织名称"),
+    "kind": gettext_noop("组织类别"),
+    "sector": gettext_noop("所属领域"),
+    "parent": gettext_noop("上级组织"),
+    "path": gettext_noop("树路径"),
+    "established_on": gettext_noop("成立日期"),
+    "term_started_on": gettext_noop("本届开始日期"),
+    "term_ends_on": gettext_noop("本届届满日期"),
 }
 OTHER_LABELS = FIELD_LABELS | {
-    "organization": "所在党组织",
-    "destination": "转往",
-    "username": "用户名",
-    "display_name": "姓名",
-    "member": "对应党员",
-    "password": "密码",
-    "is_active": "启用",
-    "role": "角色",
-    "filter": "筛选条件",
+    "organization": gettext_noop("所在党组织"),
+    "destination": gettext_noop("转往"),
+    "username": gettext_noop("用户名"),
+    "display_name": gettext_noop("姓名"),
+    "member": gettext_noop("对应党员"),
+    "password": gettext_noop("密码"),
+    "is_active": gettext_noop("启用"),
+    "role": gettext_noop("角色"),
+    "filter": gettext_noop("筛选条件"),
 }
 
 
-def _shown(value: object) -> str:
+# The object types whose changes use the words of the roster (members, accounts, role grants,
+# and the few events that are not about one model).
+_ROSTER_TYPES = frozenset({"member", "user", "rolegrant", "roster", "auditevent", "membertransfer"})
+
+
+# Marked for the catalog: the page shows them through gettext (exports stay in Chinese).
+_WORDS = (
+    gettext_noop("是"),
+    gettext_noop("否"),
+    gettext_noop("（空）"),
+    gettext_noop("："),
+    gettext_noop("；"),
+)
+
+
+def _shown(value: object, translate: Callable[[str], str]) -> str:
     if value is True or value is False:
-        return "是" if value else "否"
-    return "（空）" if value is None or value == "" else str(value)
+        return translate("是") if value else translate("否")
+    return translate("（空）") if value is None or value == "" else str(value)
 
 
-def _changes_text(object_type: str, changes: object) -> str:
-    """The before → after of each field, in the words the page uses for it."""
+# Words for keys that events of several kinds share, where no model field names them.
+GENERIC_LABELS = {
+    "status": gettext_noop("状态"),
+    "name": gettext_noop("名称"),
+    "title": gettext_noop("标题"),
+    "reason": gettext_noop("理由"),
+    "grade": gettext_noop("等次"),
+    "version": gettext_noop("版本"),
+    "count": gettext_noop("数量"),
+    "label": gettext_noop("说明"),
+    "files": gettext_noop("附件"),
+}
+
+
+@functools.cache
+def _model_labels(object_type: str) -> dict[str, str]:
+    """The field labels (verbose names) of the model an audit event's object_type names —
+    its model_name, or "<app>_<model>" as some modules write it — over GENERIC_LABELS."""
+    app_label, _, rest = object_type.partition("_")
+    candidates = [m for m in apps.get_models() if m._meta.model_name == object_type]
+    candidates += [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label == app_label and m._meta.model_name == rest.replace("_", "")
+    ]
+    labels = dict(GENERIC_LABELS)
+    for model in candidates[:1]:
+        for field in model._meta.get_fields():
+            verbose = getattr(field, "verbose_name", None)
+            if verbose and str(verbose) != field.name.replace("_", " "):
+                labels[field.name] = str(verbose)
+    return labels
+
+
+def _labels(object_type: str) -> dict[str, str]:
+    if object_type == "organization":
+        return ORGANIZATION_LABELS
+    if object_type in _ROSTER_TYPES:
+        return OTHER_LABELS
+    return _model_labels(object_type)
+
+
+def _changes_text(object_type: str, changes: object, translate: Callable[[str], str] = str) -> str:
+    """The before → after of each field, in the words the page uses for it: the roster's
+    labels for members and accounts, the model's own field names for anything else (a
+    round's `status` is not a member's 党籍状态), the key itself when neither knows it.
+    `translate` renders the labels in the page's language (exports stay in Chinese)."""
     if not isinstance(changes, dict):
         return str(changes)
-    labels = ORGANIZATION_LABELS if object_type == "organization" else OTHER_LABELS
+    labels = _labels(object_type)
     parts = []
     for name, value in changes.items():
-        label = labels.get(name, name)
+        label = translate(labels.get(name) or str(name))
         if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{label}：{_shown(value[0])} → {_shown(value[1])}")
+            before, after = _shown(value[0], translate), _shown(value[1], translate)
+            parts.append(f"{label}{translate('：')}{before} → {after}")
         else:
-            parts.append(f"{label}：{_shown(value)}")
-    return "；".join(parts)
+            parts.append(f"{label}{translate('：')}{_shown(value, translate)}")
+    return translate("；").join(parts)
 
 
 def _rows(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
@@ -145,7 +209,9 @@ def audit(request: HttpRequest) -> HttpResponse:
     form, events = _filtered(request)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     for event in page:
-        event.changes_text = _changes_text(event.object_type, event.changes)  # type: ignore[attr-defined]
+        event.changes_text = _changes_text(  # type: ignore[attr-defined]
+            event.object_type, event.changes, gettext
+        )
     return render(request, "orgs/audit.html", {"form": form, "page": page})
 
 

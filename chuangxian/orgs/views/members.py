@@ -43,7 +43,7 @@ def _member_context(request: HttpRequest, member: Member) -> dict[str, object]:
         "can_open_account": can_manage_organization(user, org)
         and not User.objects.filter(member=member).exists(),
         "fields": [
-            (FIELD_LABELS[name], getattr(member, name))
+            (_(FIELD_LABELS[name]), _shown(member, name))
             for name in (
                 "gender",
                 "ethnicity",
@@ -61,6 +61,16 @@ def _member_context(request: HttpRequest, member: Member) -> dict[str, object]:
             )
         ],
     }
+
+
+def _shown(member: Member, name: str) -> object:
+    """A field's value as the page shows it: a choice by its label and the ethnic group by
+    its name in the page's language (both stored in Chinese), anything else as it is."""
+    if getattr(Member._meta.get_field(name), "choices", None):
+        return getattr(member, f"get_{name}_display")()
+    if name == "ethnicity":
+        return _(member.ethnicity)
+    return getattr(member, name)
 
 
 @require_GET
