@@ -139,7 +139,7 @@ def subject_explanation(
                 line.groups.append(
                     GroupLine(
                         group=group,
-                        label=RaterGroup(group).label,
+                        label=str(RaterGroup(group).label),
                         count=stats[group].n,
                         min_count=rule.min_count,
                         mean=scored.means[group],

@@ -19,6 +19,7 @@ from chuangxian.orglife.access import (
     can_run_meetings_of,
     meetings_for,
 )
+from chuangxian.orglife.duties import yearly_duties
 from chuangxian.orglife.errors import OrglifeError
 from chuangxian.orglife.forms import (
     AttachmentForm,
@@ -89,12 +90,14 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         meetings = meetings.filter(status=status)
     period_text = request.GET.get("period", "").strip()
     period_error = ""
+    duties_year = timezone.localdate().year
     if period_text:
         try:
             period = Period.parse(period_text)
         except PeriodError as error:
             period_error = str(error)
         else:
+            duties_year = period.year
             start, end = period.aware_bounds()
             meetings = meetings.filter(planned_start__gte=start, planned_start__lt=end)
     text = request.GET.get("q", "").strip()[:50]
@@ -122,6 +125,10 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "plannable": [org]
         if org is not None and can_run_meetings_of(user, org)
         else _plannable(user),
+        # A branch's page also shows its two yearly personal duties (duties.py).
+        "duties": yearly_duties(user, org, duties_year)
+        if org is not None and org.is_branch
+        else None,
     }
     return render(request, "orglife/meetings.html", context)
 

@@ -1,0 +1,84 @@
+"""The yearly personal duties: 谈心谈话 with every member, and the secretary's 党课."""
+
+import pytest
+from django.urls import reverse
+
+from chuangxian.audit.services import Actor
+from chuangxian.orglife.duties import yearly_duties
+from chuangxian.orglife.models import AttendanceStatus, AttendeeScope, MeetingType
+from chuangxian.orglife.services.meetings import AttendanceEntry, attendance_record
+from chuangxian.orgs.models import Member, MemberStatus
+from tests.factories import MemberFactory
+from tests.orglife.conftest import at, held
+
+pytestmark = pytest.mark.django_db
+
+
+def _talk(org, member, when, status=AttendanceStatus.PRESENT):  # type: ignore[no-untyped-def]
+    meeting = held(
+        org,
+        when,
+        meeting_type=MeetingType.TALK,
+        scope=AttendeeScope.CHOSEN,
+        chosen=(member.pk,),
+        topic="谈心谈话",
+    )
+    attendance_record(
+        actor=Actor(label="test"),
+        meeting=meeting,
+        entries={member.pk: AttendanceEntry(status=status, leave_reason="出差")},
+    )
+    return meeting
+
+
+def test_talks_count_present_members_of_the_branch_and_its_groups(tree):  # type: ignore[no-untyped-def]
+    gone = MemberFactory(
+        organization=tree.branch_a1, name="钱八", status=MemberStatus.TRANSFERRED_OUT
+    )
+    _talk(tree.branch_a1, tree.member_a1, at(2026, 3, 5))
+    _talk(tree.group_a1, tree.member_a1g, at(2026, 4, 5))  # a 党小组's talk counts
+    _talk(tree.branch_a1, tree.member_a1g, at(2025, 12, 30))  # another year
+    absent = MemberFactory(organization=tree.branch_a1, name="孙七")
+    _talk(tree.branch_a1, absent, at(2026, 5, 5), status=AttendanceStatus.LEAVE)
+    duties = yearly_duties(tree.town_admin, tree.branch_a1, 2026)
+    active = Member.objects.filter(
+        organization__path__startswith=tree.branch_a1.path, status=MemberStatus.ACTIVE
+    )
+    assert duties.members == active.count() and gone not in active
+    assert duties.talked == 2
+    assert absent in duties.not_talked and tree.member_a1 not in duties.not_talked
+    assert not duties.talks_done
+    assert yearly_duties(tree.town_admin, tree.branch_a1, 2025).talked == 1
+    # A plain member sees the counts but no one else's name.
+    mine = yearly_duties(tree.member_user, tree.branch_a1, 2026)
+    assert mine.talked == 2 and all(m.pk == tree.member_user.member_id for m in mine.not_talked)
+
+
+def test_secretary_lecture_is_recognised_by_role_or_post(tree):  # type: ignore[no-untyped-def]
+    branch = tree.branch_a1
+    held(branch, at(2026, 6, 1), meeting_type=MeetingType.LECTURE, lecturer="镇党委王书记")
+    duties = yearly_duties(tree.town_admin, branch, 2026)
+    assert not duties.lecture_done and duties.secretaries == []
+    # The account holding the 书记 role, by its member's name …
+    tree.secretary.member = MemberFactory(organization=branch, name="吴十")
+    tree.secretary.save(update_fields=["member"])
+    assert yearly_duties(tree.town_admin, branch, 2026).secretaries == ["吴十"]
+    held(branch, at(2026, 7, 1), meeting_type=MeetingType.LECTURE, lecturer="吴十")
+    duties = yearly_duties(tree.town_admin, branch, 2026)
+    assert duties.lecture_done and [m.lecturer for m in duties.secretary_lectures] == ["吴十"]
+    assert not yearly_duties(tree.town_admin, branch, 2025).lecture_done
+    # … or a member whose 党内职务 is 书记; a 副书记 is not the secretary.
+    Member.objects.filter(pk=tree.member_a1g.pk).update(party_post="副书记")
+    MemberFactory(organization=branch, name="周九", party_post="书记")
+    assert yearly_duties(tree.town_admin, branch, 2026).secretaries == ["吴十", "周九"]
+
+
+def test_branch_meetings_page_shows_the_duties(client_as, tree):  # type: ignore[no-untyped-def]
+    _talk(tree.branch_a1, tree.member_a1, at(2026, 3, 5))
+    url = reverse("orglife:meetings") + f"?org={tree.branch_a1.pk}&period=2026"
+    body = client_as("town_admin").get(url).content.decode()
+    assert "2026年：谈心谈话与书记讲党课" in body
+    assert "已谈 1 / " in body and "李四" in body
+    assert "无法判断" in body  # no 书记 role holder with a name, no member with the post
+    town = reverse("orglife:meetings") + f"?org={tree.town_a.pk}"
+    assert "谈心谈话与书记讲党课" not in client_as("town_admin").get(town).content.decode()
