@@ -6,4 +6,4 @@ class OrglifeConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self) -> None:
-        from chuangxian.orglife import reminders  # noqa: F401  (registers its producer)
+        from chuangxian.orglife import duty_reminders, reminders  # noqa: F401  (register producers)

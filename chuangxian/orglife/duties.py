@@ -8,6 +8,7 @@ lectured when a held 党课 of the branch (or a 党小组) in the year names, as
 (授课人, free text), the member or account holding the branch's 书记 role, or a member of the
 branch whose 党内职务 is its 书记 (deputies, 副书记, do not count)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +77,7 @@ def yearly_duties(viewer: Any, branch: Organization, year: int) -> YearlyDuties:
         for meeting in Meeting.objects.filter(
             held, organization__path__startswith=branch.path, meeting_type=MeetingType.LECTURE
         ).order_by("held_start")
-        if any(name in meeting.lecturer for name in names)
+        if lectured_by(meeting.lecturer, names)
     ]
     return YearlyDuties(
         year=year,
@@ -86,6 +87,11 @@ def yearly_duties(viewer: Any, branch: Organization, year: int) -> YearlyDuties:
         secretaries=names,
         secretary_lectures=lectures,
     )
+
+
+def lectured_by(lecturer: str, names: Iterable[str]) -> bool:
+    """Whether a 党课's free-text lecturer names one of `names`."""
+    return any(name in lecturer for name in names)
 
 
 def _secretary_names(branch: Organization) -> list[str]:
@@ -99,4 +105,9 @@ def _secretary_names(branch: Organization) -> list[str]:
         organization=branch, status=MemberStatus.ACTIVE, party_post__in=SECRETARY_POSTS
     )
     names.update(posts.values_list("name", flat=True))
-    return sorted(name for name in names if len(name.strip()) >= 2)
+    return usable_names(names)
+
+
+def usable_names(names: Iterable[str]) -> list[str]:
+    """Names long enough to look for in a lecturer's text (one character would match anyone)."""
+    return sorted({name.strip() for name in names if len(name.strip()) >= 2})

@@ -82,3 +82,62 @@ def test_branch_meetings_page_shows_the_duties(client_as, tree):  # type: ignore
     assert "无法判断" in body  # no 书记 role holder with a name, no member with the post
     town = reverse("orglife:meetings") + f"?org={tree.town_a.pk}"
     assert "谈心谈话与书记讲党课" not in client_as("town_admin").get(town).content.decode()
+
+
+def _duty_keys() -> set[str]:
+    from chuangxian.reminders.models import Reminder
+
+    return set(
+        Reminder.objects.filter(source="orglife.duties", resolved_at=None).values_list(
+            "key", flat=True
+        )
+    )
+
+
+def test_year_end_reminders_follow_the_page(tree):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from chuangxian.reminders.models import Reminder
+    from chuangxian.reminders.selectors import reminders_for
+    from chuangxian.reminders.services import reminders_sweep
+
+    a1 = tree.branch_a1
+    sweep = ["orglife.duties"]
+    # September: too early to remind.
+    reminders_sweep(today=dt.date(2026, 9, 30), sources=sweep)
+    assert not _duty_keys()
+    reminders_sweep(today=dt.date(2026, 10, 1), sources=sweep)
+    talks = f"orglife.duties:{a1.pk}:2026:talks"
+    assert talks in _duty_keys()
+    reminder = Reminder.objects.get(key=talks)
+    page = yearly_duties(tree.town_admin, a1, 2026)
+    assert f"尚有{page.members - page.talked}名党员未进行谈心谈话" in reminder.text
+    assert reminder.organization == a1 and reminder in reminders_for(tree.secretary)
+    # No secretary known (no named role holder, no member with the post): no lecture reminder.
+    assert f"orglife.duties:{a1.pk}:2026:lecture" not in _duty_keys()
+    # A talk held by another branch does not count for A1's members or the reminder's figure.
+    _talk(tree.branch_a2, tree.member_a2, at(2026, 10, 2))
+    Reminder.objects.filter(key=talks).delete()
+    reminders_sweep(today=dt.date(2026, 10, 3), sources=sweep)
+    assert f"尚有{page.members - page.talked}名" in Reminder.objects.get(key=talks).text
+    # Talks with everyone in A1 — 党小组 members in their 党小组, the others at the branch —
+    # resolve it; a talk held by another branch does not count for A1.
+    active = Member.objects.filter(
+        organization__path__startswith=a1.path, status=MemberStatus.ACTIVE
+    ).select_related("organization")
+    for member in active:
+        _talk(member.organization, member, at(2026, 10, 5))
+    reminders_sweep(today=dt.date(2026, 10, 6), sources=sweep)
+    assert talks not in _duty_keys()
+    assert yearly_duties(tree.town_admin, a1, 2026).talks_done
+    # A member who joins afterwards shows on the page (a resolved reminder is not reopened).
+    newcomer = MemberFactory(organization=a1, name="郑十一")
+    assert newcomer in yearly_duties(tree.town_admin, a1, 2026).not_talked
+    # A known secretary who has not lectured is reminded until a 党课 names them.
+    Member.objects.filter(pk=newcomer.pk).update(party_post="书记")
+    reminders_sweep(today=dt.date(2026, 10, 9), sources=sweep)
+    lecture = f"orglife.duties:{a1.pk}:2026:lecture"
+    assert lecture in _duty_keys()
+    held(a1, at(2026, 10, 10), meeting_type=MeetingType.LECTURE, lecturer="书记郑十一")
+    reminders_sweep(today=dt.date(2026, 10, 11), sources=sweep)
+    assert lecture not in _duty_keys()
