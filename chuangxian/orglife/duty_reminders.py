@@ -97,31 +97,24 @@ def duty_reminders(today: dt.date) -> Iterator[Due]:
             lecturers[branch].append(lecturer)
     last_day = dt.date(year, 12, 31)
     for branch, name in names.items():
-        link = reverse("orglife:meetings") + f"?org={branch}&period={year}"
-        organization = Organization(pk=branch, name=name)
+
+        def due(duty: str, text: str, branch: int = branch, name: str = name) -> Due:
+            return Due(
+                key=f"{SOURCE}:{branch}:{year}:{duty}",
+                source=SOURCE,
+                severity=Severity.AHEAD,
+                text=f"{name}{text}，请在12月31日前安排",
+                link=reverse("orglife:meetings") + f"?org={branch}&period={year}",
+                due_on=last_day,
+                organization=Organization(pk=branch, name=name),
+            )
+
         missing = members[branch] - talked[branch]
         if members[branch] and missing > 0:
-            yield Due(
-                key=f"{SOURCE}:{branch}:{year}:talks",
-                source=SOURCE,
-                severity=Severity.AHEAD,
-                text=f"{name}{year}年尚有{missing}名党员未进行谈心谈话"
-                f"（每名党员每年至少一次），请在12月31日前安排",
-                link=link,
-                due_on=last_day,
-                organization=organization,
-            )
+            yield due("talks", f"{year}年尚有{missing}名党员未进行谈心谈话（每名党员每年至少一次）")
         known = secretaries.get(branch, [])
         if known and not any(lectured_by(text, known) for text in lecturers[branch]):
-            yield Due(
-                key=f"{SOURCE}:{branch}:{year}:lecture",
-                source=SOURCE,
-                severity=Severity.AHEAD,
-                text=f"{name}书记{year}年尚未讲党课（每年至少一次），请在12月31日前安排",
-                link=link,
-                due_on=last_day,
-                organization=organization,
-            )
+            yield due("lecture", f"书记{year}年尚未讲党课（每年至少一次）")
 
 
 def _branches() -> tuple[dict[int, int], dict[int, str]]:
