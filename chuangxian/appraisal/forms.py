@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chuangxian.appraisal.models import Indicator, RoundSubject, Scheme
 from chuangxian.appraisal.schemes import choice_codes
@@ -15,12 +16,12 @@ from chuangxian.orgs.forms.fields import OrganizationChoiceField
 
 
 class RoundForm(forms.Form):
-    organization = OrganizationChoiceField(label="组织范围", empty_label=None)
+    organization = OrganizationChoiceField(label=_("组织范围"), empty_label=None)
     scheme = forms.ModelChoiceField(
-        label="考评方案", queryset=Scheme.objects.none(), empty_label=None
+        label=_("考评方案"), queryset=Scheme.objects.none(), empty_label=None
     )
-    name = forms.CharField(label="考评名称", max_length=100)
-    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("考评名称"), max_length=100)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
 
     def __init__(self, *args: Any, organizations: Any, schemes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,13 +31,15 @@ class RoundForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("理由"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class OverrideForm(forms.Form):
-    grade = forms.ChoiceField(label="调整为")
+    grade = forms.ChoiceField(label=_("调整为"))
     reason = forms.CharField(
-        label="调整理由（必填）", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("调整理由（必填）"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args: Any, grades: Sequence[str], **kwargs: Any) -> None:
@@ -45,9 +48,9 @@ class OverrideForm(forms.Form):
 
 
 class TokenBatchForm(forms.Form):
-    organization = OrganizationChoiceField(label="评价范围", empty_label=None)
-    count = forms.IntegerField(label="数量", min_value=1, max_value=TOKEN_BATCH_MAX, initial=20)
-    label = forms.CharField(label="批次说明", max_length=100, required=False)
+    organization = OrganizationChoiceField(label=_("评价范围"), empty_label=None)
+    count = forms.IntegerField(label=_("数量"), min_value=1, max_value=TOKEN_BATCH_MAX, initial=20)
+    label = forms.CharField(label=_("批次说明"), max_length=100, required=False)
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,7 +87,7 @@ class SheetForm(forms.Form):
         """The answers as the services take them: a choice by its label, points as a number."""
         data = self.cleaned_data
         labels = {
-            leaf.pk: {code: label for code, (label, _) in choice_codes(leaf.scale).items()}
+            leaf.pk: {code: label for code, (label, _points) in choice_codes(leaf.scale).items()}
             for leaf in self.leaves
             if leaf.scale.get("kind") == "choices"
         }
@@ -104,7 +107,7 @@ def _leaf_field(subject: RoundSubject, leaf: Indicator) -> forms.Field:
     if scale.get("kind") == "choices":
         return forms.ChoiceField(
             label=label,
-            choices=[(code, text) for code, (text, _) in choice_codes(scale).items()],
+            choices=[(code, text) for code, (text, _points) in choice_codes(scale).items()],
             widget=forms.RadioSelect,
             error_messages=message,
         )
