@@ -29,7 +29,7 @@ from chuangxian.orglife.services.meetings import (
     meeting_submit,
     minutes_save,
 )
-from chuangxian.orgs.models import Organization, OrgKind, Role, RoleGrant
+from chuangxian.orgs.models import Member, MemberStatus, Organization, OrgKind, Role, RoleGrant
 from chuangxian.orgs.models.organization import BRANCH_KINDS
 
 LAGGING_SHARE = 0.1
@@ -64,7 +64,15 @@ TOPICS: dict[str, tuple[str, ...]] = {
     MeetingType.LIFE_MEETING: ("年度组织生活会",),
     MeetingType.APPRAISAL: ("年度民主评议党员",),
     MeetingType.GROUP: ("党小组学习讨论", "党小组走访群众"),
+    MeetingType.TALK: (
+        "谈心谈话：思想和工作情况",
+        "谈心谈话：家庭困难和诉求",
+        "谈心谈话：征求意见建议",
+    ),
 }
+# Each quarter a branch talks with about this share of its members, drawn anew (so by the
+# autumn some have not been talked with yet this year, as in real branches).
+TALK_SHARE = 0.3
 MINUTES = (
     "会议由{host}主持，应到{expected}人，实到{present}人。\n\n"
     "会议围绕“{topic}”进行了学习和讨论，与会党员结合工作实际谈了体会。\n\n"
@@ -106,6 +114,8 @@ def _schedule(
             if month % 3 == 2:
                 wanted.append((MeetingType.GENERAL_MEETING, _at(year, month, theme_day, 14)))
                 wanted.append((MeetingType.LECTURE, _at(year, month, theme_day + 1, 9)))
+            if month % 3 == 0:
+                wanted.append((MeetingType.TALK, _at(year, month, 25, 15)))
             if month == 1:
                 wanted.append((MeetingType.LIFE_MEETING, _at(year, month, 18, 9)))
                 wanted.append((MeetingType.APPRAISAL, _at(year, month, 20, 9)))
@@ -163,6 +173,17 @@ def _one_meeting(
         if meeting_type == MeetingType.COMMITTEE
         else AttendeeScope.ALL_MEMBERS
     )
+    chosen: tuple[int, ...] = ()
+    if meeting_type == MeetingType.TALK:
+        roster = sorted(
+            Member.objects.filter(
+                organization__path__startswith=org.path, status=MemberStatus.ACTIVE
+            ).values_list("pk", flat=True)
+        )
+        if not roster:
+            return
+        scope = AttendeeScope.CHOSEN
+        chosen = tuple(rng.sample(roster, max(1, round(len(roster) * TALK_SHARE))))
     values = MeetingValues(
         meeting_type=meeting_type,
         topic=rng.choice(TOPICS[meeting_type]),
@@ -170,6 +191,7 @@ def _one_meeting(
         place=f"{org.name.removesuffix('党支部').removesuffix('党小组')}党员活动室",
         lecturer="支部书记" if meeting_type == MeetingType.LECTURE else "",
         attendee_scope=scope,
+        chosen=chosen,
     )
     try:
         meeting = meeting_plan(actor=actor, organization=org, values=values)

@@ -6,7 +6,8 @@ Both are read from records already kept: a member has been talked with when they
 present at a held 谈心谈话 of the branch or one of its 党小组 in the year; the secretary has
 lectured when a held 党课 of the branch (or a 党小组) in the year names, as its lecturer
 (授课人, free text), the member or account holding the branch's 书记 role, or a member of the
-branch whose 党内职务 is its 书记 (deputies, 副书记, do not count)."""
+branch whose 党内职务 is its 书记 (deputies, 副书记, do not count), or gives just the title
+(支部书记): a title names the branch's own secretary, where "镇党委王书记" does not."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -89,9 +90,15 @@ def yearly_duties(viewer: Any, branch: Organization, year: int) -> YearlyDuties:
     )
 
 
+# What secretaries write as a lecturer instead of their name: the branch's own secretary.
+SECRETARY_TITLES = frozenset({"书记", "支部书记", "党支部书记", "本支部书记", "支部书记讲党课"})
+
+
 def lectured_by(lecturer: str, names: Iterable[str]) -> bool:
-    """Whether a 党课's free-text lecturer names one of `names`."""
-    return any(name in lecturer for name in names)
+    """Whether a 党课's free-text lecturer is the branch secretary: it names one of `names`,
+    or it is just the title (支部书记 …), as many secretaries record their own lecture."""
+    text = lecturer.strip()
+    return text in SECRETARY_TITLES or any(name in text for name in names)
 
 
 def _secretary_names(branch: Organization) -> list[str]:

@@ -71,6 +71,10 @@ def test_secretary_lecture_is_recognised_by_role_or_post(tree):  # type: ignore[
     Member.objects.filter(pk=tree.member_a1g.pk).update(party_post="副书记")
     MemberFactory(organization=branch, name="周九", party_post="书记")
     assert yearly_duties(tree.town_admin, branch, 2026).secretaries == ["吴十", "周九"]
+    # The title alone names the branch's own secretary, whoever holds the post.
+    assert not yearly_duties(tree.town_admin, branch, 2025).lecture_done
+    held(branch, at(2025, 9, 1), meeting_type=MeetingType.LECTURE, lecturer=" 支部书记 ")
+    assert yearly_duties(tree.town_admin, branch, 2025).lecture_done
 
 
 def test_branch_meetings_page_shows_the_duties(client_as, tree):  # type: ignore[no-untyped-def]
