@@ -72,7 +72,8 @@ def targets_workbook(campaign: Campaign, org: Organization, user: Any) -> tuple[
         .order_by("organization__path")
     )
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Text stays text: a title starting with "=" must not become a formula in the reader's Excel.
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     head = book.add_format({"bold": True, "bg_color": "#ECEBE7", "border": 1})
     percent = book.add_format({"num_format": "0%"})
     dimensions = dict(OrgDimension.choices)

@@ -18,6 +18,7 @@ from chuangxian.campaigns.models import (
     TargetItem,
 )
 from chuangxian.campaigns.rollup import Node, progress_by_id, weighted_mean
+from chuangxian.orgs.access import organizations_for
 from chuangxian.orgs.models import Organization
 
 
@@ -200,7 +201,9 @@ def held_items(items: list[TargetItem], org: Organization) -> list[TargetItem]:
     return [i for i in items if i.organization_id == org.pk and i.letter_id is not None]
 
 
-def target_board(campaign: Campaign, org: Organization, day: dt.date) -> TargetBoard:
+def target_board(user: Any, campaign: Campaign, org: Organization, day: dt.date) -> TargetBoard:
+    """`org`'s targets, those it set for its children, and the children's progress — the
+    children the user may see only (a 书记 of a 党委 sees the 党委, not its branches)."""
     items = items_under(campaign, org)
     progress = progress_by_id(node_of(i) for i in items)
     children_of: dict[int, list[TargetItem]] = defaultdict(list)
@@ -225,7 +228,7 @@ def target_board(campaign: Campaign, org: Organization, day: dt.date) -> TargetB
         set_for_children=rows([i for i in items if i.set_by_id == org.pk and i.parent_id is None]),
         progress=weighted_mean((i.weight, progress[i.pk]) for i in held),
     )
-    children = list(Organization.objects.filter(parent=org).order_by("kind", "code"))
+    children = list(organizations_for(user).filter(parent=org).order_by("kind", "code"))
     for child in children:
         child_items = held_items(items, child)
         board.children.append(

@@ -172,6 +172,13 @@ def test_decompose_keeps_the_link_and_checks_holder_and_deadline(tree, county_ca
             today=today,
         )
     assert TargetItem.objects.count() == 4
+    # A member's item is frozen once the letter above it has had its year-end review.
+    ResponsibilityLetter.objects.filter(pk=a1.letter_id).update(status=LetterStatus.REVIEWED)
+    with pytest.raises(CampaignError, match="已完成年终考核"):
+        target_update(actor=Actor(), item=member_item, values=number_target(today, title="改"))
+    with pytest.raises(CampaignError, match="已完成年终考核"):
+        target_delete(actor=Actor(), item=member_item)
+    assert TargetItem.objects.get(pk=member_item.pk).title != "改"
 
 
 def test_progress_rolls_up_the_tree(tree, county_campaign, today):

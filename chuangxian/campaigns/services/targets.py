@@ -94,6 +94,21 @@ def _letter_for(
     return letter
 
 
+def _ensure_item_editable(item: TargetItem, actor: Actor) -> None:
+    """An organization's item follows its letter (_ensure_letter_editable); a member's item
+    (no letter of its own) may change until the letter above it has had its year-end
+    review, after which it is part of a scored record."""
+    if item.letter is not None:
+        _ensure_letter_editable(item.letter, actor)
+        return
+    if item.parent_id is None:
+        return
+    parent = TargetItem.objects.filter(pk=item.parent_id)
+    above = parent.values_list("letter__status", flat=True).first()
+    if above == LetterStatus.REVIEWED:
+        raise CampaignError("该目标所在责任书已完成年终考核")
+
+
 def _ensure_letter_editable(letter: ResponsibilityLetter, actor: Actor) -> None:
     """Items of a signed letter are frozen; a change before both have signed voids the
     signature already given, so nobody is bound to terms they did not see."""
@@ -264,8 +279,7 @@ def target_update(*, actor: Actor, item: TargetItem, values: TargetValues) -> Ta
             errors["deadline"] = f"不能晚于上级目标的完成时限（{parent_deadline:%Y-%m-%d}）"
     if errors:
         raise CampaignError(errors)
-    if item.letter is not None:
-        _ensure_letter_editable(item.letter, actor)
+    _ensure_item_editable(item, actor)
     before = _snapshot(item)
     for name, value in values.__dict__.items():
         setattr(item, name, value)
@@ -295,8 +309,7 @@ def target_delete(*, actor: Actor, item: TargetItem) -> None:
         raise CampaignError("该目标已分解，请先删除分解项")
     if item.reports.exists():
         raise CampaignError("该目标已有进展报告，不能删除")
-    if item.letter is not None:
-        _ensure_letter_editable(item.letter, actor)
+    _ensure_item_editable(item, actor)
     audit_record(
         actor=actor,
         action=AuditAction.DELETE,

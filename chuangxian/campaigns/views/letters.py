@@ -50,10 +50,9 @@ def _sign_state(user: object, letter: ResponsibilityLetter, side: str) -> bool:
 def letter_page(request: HttpRequest, letter_id: int) -> HttpResponse:
     user = viewer(request)
     letter = access_letter_by_id(user, letter_id)
-    items = [
-        i for i in items_under(letter.campaign, letter.organization) if i.letter_id == letter.pk
-    ]
-    progress = progress_of(items_under(letter.campaign, letter.organization))
+    under = items_under(letter.campaign, letter.organization)
+    items = [i for i in under if i.letter_id == letter.pk]
+    progress = progress_of(under)
     rows = [(i, round(progress[i.pk] * 100)) for i in items]
     overall = weighted_mean((i.weight, progress[i.pk]) for i in items)
     today = timezone.localdate()

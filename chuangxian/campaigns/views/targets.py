@@ -46,7 +46,7 @@ def targets_page(request: HttpRequest, campaign_id: int, org_id: int) -> HttpRes
     user = viewer(request)
     campaign, org = access_campaign_org(user, campaign_id, org_id)
     today = timezone.localdate()
-    board = target_board(campaign, org, today)
+    board = target_board(user, campaign, org, today)
     letter = ResponsibilityLetter.objects.filter(campaign=campaign, organization=org).first()
     can_act = can_work_for(user, org)
     context = {
