@@ -67,3 +67,23 @@ def test_suggestions_need_a_login_and_escape_names(client_as, tree):  # type: ig
     body = client_as("town_admin").get(url, {"field": "q", "q": "第一党支部"}).content.decode()
     assert "<b onmouseover" not in body and "&lt;b onmouseover" in body
     assert client_as("town_admin").get(url, {"field": "q", "q": ""}).content.decode().strip() == ""
+
+
+def test_form_instances_do_not_share_their_choices(tree):  # type: ignore[no-untyped-def]
+    from chuangxian.orgs.forms.accounts import RoleGrantForm
+    from chuangxian.orgs.models import Organization
+
+    mine = RoleGrantForm(organizations=Organization.objects.filter(pk=tree.branch_a1.pk))
+    theirs = RoleGrantForm(organizations=Organization.objects.filter(pk=tree.branch_b1.pk))
+    assert mine["organization"].field.widget is not theirs["organization"].field.widget
+    assert tree.branch_b1.name not in str(mine["organization"])
+    assert tree.branch_a1.name in str(mine["organization"])
+
+
+def test_an_initial_id_shows_as_its_code_in_the_code_box(client_as, tree, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(fields, "SELECT_MAX", 2)
+    page = client_as("town_admin").get(reverse("orgs:organization_move", args=[tree.group_a1.pk]))
+    body = page.content.decode()
+    assert 'type="text" name="new_parent"' in body
+    assert f'value="{tree.branch_a1.code}"' in body
+    assert f'name="new_parent" value="{tree.branch_a1.pk}"' not in body

@@ -104,8 +104,15 @@ def test_changes_use_the_words_of_their_object_type(client_as, tree):  # type: i
             org_path=tree.branch_a1.path,
             changes=changes,
         )
+    from chuangxian.orgs.views import audit as audit_views
+
+    audit_views._model_labels.cache_clear()
     client = client_as("town_admin")
-    body = client.get(reverse("orgs:audit")).content.decode()
+    # The first page after a start is English: the cached labels must not stay English.
+    client.cookies["django_language"] = "en"
+    client.get(reverse("orgs:audit"), HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "zh-hans"
+    body = client.get(reverse("orgs:audit"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "状态：collecting → closed" in body
     assert "党籍状态：collecting" not in body
     assert "党籍状态：在册 → 已转出；困难党员：否 → 是" in body

@@ -75,23 +75,33 @@ class OrganizationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     in the same queryset, so the scope is enforced the same way)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        self._select = forms.Select()
-        super().__init__(queryset=Organization.objects.none(), widget=self._select, **kwargs)
+        super().__init__(queryset=Organization.objects.none(), **kwargs)
 
     def _set_queryset(self, queryset: Any) -> None:
-        super()._set_queryset(queryset)  # type: ignore[misc]
         large = queryset is not None and queryset[: SELECT_MAX + 1].count() > SELECT_MAX
+        if large != isinstance(self.widget, OrganizationSearchInput):
+            # A widget of this field's own: form instances deep-copy the field's widget, so
+            # nothing here may be shared between them (the choices are per user).
+            widget = OrganizationSearchInput() if large else forms.Select()
+            widget.is_required = self.required
+            widget.attrs.update(self.widget.attrs)
+            self.widget = widget
         self.to_field_name = "code" if large else None
-        widget = OrganizationSearchInput() if large else self._select
-        widget.is_required = self.required
-        widget.attrs.update(self.widget.attrs)
-        self.widget = widget
+        super()._set_queryset(queryset)  # type: ignore[misc]
         if large:
             self.error_messages["invalid_choice"] = _("没有这个组织编码，或该组织不在可选范围内")
         else:
             self.error_messages["invalid_choice"] = self.default_error_messages["invalid_choice"]
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
+
+    def prepare_value(self, value: Any) -> Any:
+        """An initial value given as an id shows as its code in the code box (a code may be
+        all digits, so an id left in the box would be read back as some other code)."""
+        if self.to_field_name and isinstance(value, int) and not isinstance(value, bool):
+            code = self.queryset.filter(pk=value).values_list("code", flat=True).first()
+            return code or ""
+        return super().prepare_value(value)
 
     def to_python(self, value: Any) -> Any:
         if self.to_field_name and isinstance(value, str):

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET
 
@@ -110,11 +110,14 @@ def _model_labels(object_type: str) -> dict[str, str]:
         if m._meta.app_label == app_label and m._meta.model_name == rest.replace("_", "")
     ]
     labels = dict(GENERIC_LABELS)
-    for model in candidates[:1]:
-        for field in model._meta.get_fields():
-            verbose = getattr(field, "verbose_name", None)
-            if verbose and str(verbose) != field.name.replace("_", " "):
-                labels[field.name] = str(verbose)
+    # The source (Chinese) words, whatever language this request speaks: the result is cached
+    # for every later request, and the page translates at display time.
+    with translation.override(None):
+        for model in candidates[:1]:
+            for field in model._meta.get_fields():
+                verbose = getattr(field, "verbose_name", None)
+                if verbose and str(verbose) != field.name.replace("_", " "):
+                    labels[field.name] = str(verbose)
     return labels
 
 
