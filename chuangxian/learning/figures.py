@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from chuangxian.learning.models import Attempt, AttemptStatus, StudyRecord, XuexiPoints
 from chuangxian.learning.rules import requirement_for_post, year_bounds
@@ -127,16 +127,23 @@ class OrgStudySummary:
 
 
 def member_study_rows(
-    org: Organization, year: int, *, member_ids: list[int] | None = None
+    org: Organization,
+    year: int,
+    *,
+    member_ids: list[int] | None = None,
+    visible: QuerySet[Member] | None = None,
 ) -> list[MemberStudy]:
     """Every active member of `org`'s subtree with their year's hours by source and points:
-    three queries, whatever the size of the subtree."""
+    three queries, whatever the size of the subtree. `visible` (orgs.access.members_for of
+    the viewer) limits the rows to the members a page may show."""
     first, last = year_bounds(year)
     members = Member.objects.filter(
         status=MemberStatus.ACTIVE, organization__path__startswith=org.path
     )
     if member_ids is not None:
         members = members.filter(pk__in=member_ids)
+    if visible is not None:
+        members = members.filter(pk__in=visible.values("pk"))
     in_subtree = Q(
         member__status=MemberStatus.ACTIVE, member__organization__path__startswith=org.path
     )

@@ -42,7 +42,14 @@ class Scope:
             condition |= Q(**{f"{prefix}path__startswith": path})
         for path in self.branch_paths:
             condition |= Q(**{f"{prefix}path": path})
-            condition |= Q(**{f"{prefix}path__startswith": path, f"{prefix}kind": OrgKind.GROUP})
+            # Its own 党小组 only: the groups directly below, not those of branches further down.
+            condition |= Q(
+                **{
+                    f"{prefix}path__startswith": path,
+                    f"{prefix}kind": OrgKind.GROUP,
+                    f"{prefix}depth": _child_depth(path),
+                }
+            )
         return condition
 
     def admin_q(self, path_field: str) -> Q:
@@ -59,16 +66,22 @@ class Scope:
         """Administers it, or is 书记/党务干部 of it (or of the branch above its 党小组)."""
         if self.administers(org):
             return True
-        return any(
-            org.path == path or (org.kind == OrgKind.GROUP and org.path.startswith(path))
-            for path in self.branch_paths
-        )
+        return any(org.path == path or _own_group(org, path) for path in self.branch_paths)
 
     def is_secretary_of(self, org: Organization) -> bool:
-        return any(
-            org.path == path or (org.kind == OrgKind.GROUP and org.path.startswith(path))
-            for path in self.secretary_paths
-        )
+        return any(org.path == path or _own_group(org, path) for path in self.secretary_paths)
+
+
+def _child_depth(path: str) -> int:
+    """The depth of an organization directly below the one at `path` ("/1/" is depth 0)."""
+    return path.count("/") - 1
+
+
+def _own_group(org: Organization, path: str) -> bool:
+    """`org` is a 党小组 directly below the organization at `path`."""
+    return (
+        org.kind == OrgKind.GROUP and org.path.startswith(path) and org.depth == _child_depth(path)
+    )
 
 
 def _minimal(paths: set[str]) -> tuple[str, ...]:

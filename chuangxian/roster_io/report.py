@@ -11,6 +11,8 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
+        if self.row <= 0:  # about the whole file (it cannot be read, no header found …)
+            return f"[{self.column}] {self.reason}"
         return f"第{self.row}行 [{self.column}] {self.reason}"
 
 

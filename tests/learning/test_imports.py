@@ -120,7 +120,7 @@ def test_scope_secretary_may_import_only_their_branch(tree):
 
 
 def test_file_level_errors(tree):
-    assert offline(tree.town_admin, b"").error_lines() == ["第0行 [文件] 文件是空的"]
+    assert offline(tree.town_admin, b"").error_lines() == ["[文件] 文件是空的"]
     no_header = offline(tree.town_admin, csv_bytes([["甲", "乙"], ["1", "2"]]))
     assert "没有找到表头" in no_header.error_lines()[0]
     no_identity = offline(
@@ -206,6 +206,7 @@ def test_questions_import(tree):
         ["单选题", "答案超出", "甲", "乙", "", "", "D", ""],
         ["多选题", "只有一个答案的多选", "甲", "乙", "", "", "A", ""],
         ["问答题", "不支持", "", "", "", "", "A", ""],
+        ["判断题", "标签太长", "", "", "", "", "正确", "、".join(f"标签{i}" for i in range(60))],
     ]
     report = questions_import(
         actor=ACTOR, organization=tree.town_a, content=xlsx_bytes(rows), file_name="q.xlsx"
@@ -214,6 +215,7 @@ def test_questions_import(tree):
         "第5行 [答案] 答案“D”超出了选项范围（共2个选项）",
         "第6行 [答案] 多选题至少有两个正确答案",
         "第7行 [题型] 题型应为单选题、多选题或判断题",
+        "第8行 [标签] 标签合计不能超过198个字",
     ]
     assert not Question.objects.exists()
     report = questions_import(

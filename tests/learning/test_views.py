@@ -48,6 +48,45 @@ def test_ledger_matrix(tree, role, status):
         assert response.status_code == status, (name, role)
 
 
+def test_ledger_lists_only_members_in_the_viewers_scope(tree):
+    """A 党委's 书记 sees the 党委's own ledger (its figures) but not the members of the
+    branches below it, whom their scope does not cover — on the page or in the export."""
+    import io
+
+    import openpyxl
+
+    from chuangxian.orgs.models import Member, Role
+    from tests.factories import make_user
+
+    town_secretary = make_user("town_sec", grants=((tree.town_a, Role.SECRETARY),))
+    own = Member.objects.create(
+        **{
+            f.name: getattr(tree.member_a1, f.name)
+            for f in Member._meta.concrete_fields
+            if f.name
+            not in ("id", "name", "organization", "id_number_hash", "id_number_ciphertext")
+        },
+        name="镇机关党员",
+        organization=tree.town_a,
+        id_number_hash="town-member",
+        id_number_ciphertext="",
+    )
+    client = client_for(tree, "town_admin")
+    client.force_login(town_secretary)
+    page = client.get(reverse("learning:ledger", args=[tree.town_a.pk])).content.decode()
+    assert tree.member_a1.name not in page and tree.member_a1g.name not in page
+    assert own.name in page
+    export = client.get(reverse("learning:ledger_export", args=[tree.town_a.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    cells = {str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert tree.member_a1.name not in cells and tree.member_a1g.name not in cells
+    # An administrator of the town sees everyone below.
+    admin_page = client_for(tree, "town_admin").get(
+        reverse("learning:ledger", args=[tree.town_a.pk])
+    )
+    assert tree.member_a1.name in admin_page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("role", "status"),
     [

@@ -161,3 +161,18 @@ def test_accounts_and_audit_scoped_to_administered_subtrees(tree):  # type: igno
     ) == [tree.branch_a1.name]
     assert access.audit_events_for(tree.county_admin).count() == 2
     assert not access.audit_events_for(tree.secretary).exists()
+
+
+def test_a_secretary_above_branches_does_not_see_their_groups(tree):  # type: ignore[no-untyped-def]
+    """书记/党务干部 cover their organization and its own 党小组, not the 党小组 of the branches
+    below a 党委."""
+    from chuangxian.orgs.access import members_for, organizations_for
+    from chuangxian.orgs.models import Role
+    from tests.factories import make_user
+
+    town_secretary = make_user("town_sec", grants=((tree.town_a, Role.SECRETARY),))
+    assert set(organizations_for(town_secretary)) == {tree.town_a}
+    assert not members_for(town_secretary).filter(pk=tree.member_a1g.pk).exists()
+    # The branch's own secretary still sees the branch's 党小组.
+    assert tree.group_a1 in set(organizations_for(tree.secretary))
+    assert members_for(tree.secretary).filter(pk=tree.member_a1g.pk).exists()

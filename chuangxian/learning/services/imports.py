@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from chuangxian.audit.models import AuditAction
 from chuangxian.audit.services import Actor, audit_record
@@ -351,6 +352,9 @@ def xuexi_points_import(
             report=report,
             paths=[members[row.member_id].organization.path for row in [*new, *changed]],
         )
+        now = timezone.now()
+        for row in changed:
+            row.updated_at = now  # bulk_update does not apply auto_now
         for row in [*new, *changed]:
             row.study_import = batch
         XuexiPoints.objects.bulk_create(new, batch_size=2000)
@@ -455,7 +459,13 @@ def _question_row(
         explanation=cells.free_text(table.cell(raw, "explanation")),
     )
     problems = check_question(values)
-    column_of = {"options": "option_A", "answer": "answer", "text": "text", "kind": "kind"}
+    column_of = {
+        "options": "option_A",
+        "answer": "answer",
+        "text": "text",
+        "kind": "kind",
+        "tags": "tags",
+    }
     for name, reason in problems.items():
         errors.append(table.error(number, column_of.get(name, "text"), reason))
     return None if problems else values

@@ -43,6 +43,10 @@ def parse_answer(kind: str, raw: str, option_count: int) -> list[int]:
     return indexes
 
 
+# Question.tags holds the normalized form (",a,b,"): its column is this long.
+TAGS_MAX_LENGTH = 200
+
+
 def normalize_tags(raw: str) -> str:
     parts = [p.strip() for p in raw.replace("，", ",").replace("、", ",").split(",")]
     kept = sorted({p for p in parts if p})
@@ -56,6 +60,8 @@ def check_question(values: QuestionValues) -> dict[str, str]:
         return errors
     if not values.text.strip():
         errors["text"] = "请填写题干"
+    if len(normalize_tags(values.tags)) > TAGS_MAX_LENGTH:
+        errors["tags"] = f"标签合计不能超过{TAGS_MAX_LENGTH - 2}个字"
     if values.kind == QuestionKind.JUDGE:
         if values.answer not in ([0], [1]):
             errors["answer"] = "判断题答案应为“正确”或“错误”"

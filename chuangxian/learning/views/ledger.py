@@ -24,7 +24,7 @@ from chuangxian.learning.services.hours import (
 )
 from chuangxian.orglife.models import Meeting
 from chuangxian.orgs import selectors as org_selectors
-from chuangxian.orgs.access import access_member_by_id, access_organization_by_id
+from chuangxian.orgs.access import access_member_by_id, access_organization_by_id, members_for
 from chuangxian.orgs.views.http import PAGE_SIZE, actor_of, viewer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,7 +37,7 @@ def ledger(request: HttpRequest, org_id: int) -> HttpResponse:
     year = selectors.year_param(request.GET.get("year"), timezone.localdate())
     summaries = figures.organization_study_summaries(org, year)
     children = org_selectors.children_of(user, org)
-    rows = figures.member_study_rows(org, year)
+    rows = figures.member_study_rows(org, year, visible=members_for(user))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     names = dict(org_selectors.subtree(user, org).values_list("id", "name"))
     context = {
@@ -61,7 +61,7 @@ def ledger_export(request: HttpRequest, org_id: int) -> HttpResponse:
     user = viewer(request)
     org = access_organization_by_id(user, org_id)
     year = selectors.year_param(request.GET.get("year"), timezone.localdate())
-    rows = figures.member_study_rows(org, year)
+    rows = figures.member_study_rows(org, year, visible=members_for(user))
     names = dict(org_selectors.subtree(user, org).values_list("id", "name"))
     content = ledger_workbook(f"{org.name} {year}年度学时台账", rows, names)
     audit_record(
