@@ -435,3 +435,48 @@ def test_deleting_a_round_removes_its_ballots(tree) -> None:  # type: ignore[no-
     assert not BallotSheet.objects.exists()
     assert not BallotScore.objects.exists()
     assert not UsedToken.objects.exists()
+
+
+def test_rate_limiter_learns_other_processes_counts_when_it_writes(tree, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from chuangxian.appraisal.services import ballots
+
+    round_ = democratic_round(tree.town_a)
+    monkeypatch.setattr(ballots, "BURST_LIMIT", 10)
+    one, two = RateLimiter(flush_every=4), RateLimiter(flush_every=4)
+    two.check(round_.pk, "10.1.1.1")  # reads 0 before the other process has written
+    for _ in range(8):
+        one.record(round_.pk, "10.1.1.1")
+    for _ in range(4):
+        two.check(round_.pk, "10.1.1.1")
+        two.record(round_.pk, "10.1.1.1")  # its write returns 12: the other's 8 included
+    assert IntakeCounter.objects.get(round=round_).count == 12
+    with pytest.raises(AppraisalError, match="频繁"):
+        two.check(round_.pk, "10.1.1.1")
+
+
+def test_a_failed_counter_write_does_not_fail_the_ballot(tree, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from django.db import DatabaseError
+
+    round_ = democratic_round(tree.town_a)
+    limiter = RateLimiter(flush_every=1)
+
+    def broken(*args: object) -> int:
+        raise DatabaseError("counter table unavailable")
+
+    monkeypatch.setattr(RateLimiter, "_write", staticmethod(broken))
+    limiter.record(round_.pk, "10.1.1.1")  # logged, not raised
+    assert not IntakeCounter.objects.exists()
+
+
+def test_a_crafted_batch_field_is_not_a_server_error(tree) -> None:  # type: ignore[no-untyped-def]
+    round_ = democratic_round(tree.town_a)
+    _, tokens = tokens_issue(actor=SYSTEM, round_=round_, organization=tree.branch_a1, count=1)
+    client = Client()
+    path = f"/public/appraisal/t/{tokens[0]}/"
+    data = _public_form(client, path)
+    for batch in ("²", "9" * 5000):
+        response = client.post(path, data | {"batch": batch})
+        assert response.status_code == 302  # the ordinary path still takes the valid sheet
+        tokens = tokens_issue(actor=SYSTEM, round_=round_, organization=tree.branch_a1, count=1)[1]
+        path = f"/public/appraisal/t/{tokens[0]}/"
+    assert UsedToken.objects.count() == 2

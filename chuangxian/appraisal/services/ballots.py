@@ -9,6 +9,7 @@ carries nothing that identifies the rater: see models.py. The public ballot page
 import datetime as dt
 import hashlib
 import json
+import logging
 import secrets
 import threading
 import time
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chuangxian.appraisal.errors import AppraisalError
@@ -158,12 +159,15 @@ class RateLimiter:
     swept at most once a second).
 
     Guarantees: a sheet is refused once the database count as last seen by this process plus
-    this process's unwritten sheets reaches BURST_LIMIT, so with P server processes an address
-    gets at most BURST_LIMIT + (P − 1) × (flush_every − 1) sheets in a bucket; the database
+    this process's unwritten sheets reaches BURST_LIMIT. The count is read when the address
+    is first seen in a bucket and read back (with the other processes' sheets in it) at each
+    of this process's own writes, so with P server processes an address gets BURST_LIMIT plus
+    at most the sheets the others took since this process last wrote; the database
     count (what the burst flag reads) lags the truth by at most flush_every − 1 sheets per
     address and process while requests keep arriving, and by those unwritten sheets for good
     if a process dies. Counts are written in their own small statement (autocommit when
-    outside a transaction), independent of the sheet."""
+    outside a transaction), independent of the sheet; a failed count write is logged and never
+    turns an accepted sheet into an error."""
 
     def __init__(self, *, flush_every: int = 8, flush_seconds: float = 5.0) -> None:
         self.flush_every = flush_every
@@ -203,8 +207,10 @@ class RateLimiter:
         key = self._key(round_id, address)
         with self._lock:
             entry = self._counts.get(key)
-            if entry is None:
-                entry = self._counts[key] = [self._read(*key), 0, time.monotonic()]
+        if entry is None:
+            known = self._read(*key)  # outside the lock: other threads need not wait for it
+            with self._lock:
+                entry = self._counts.setdefault(key, [known, 0, time.monotonic()])
         if entry[0] + entry[1] >= BURST_LIMIT:
             raise AppraisalError("提交过于频繁，请稍后再试")
 
@@ -232,16 +238,29 @@ class RateLimiter:
             if len(self._counts) > 50_000:  # old buckets: their counts are written above
                 for k in [k for k, e in self._counts.items() if not e[1]][:25_000]:
                     del self._counts[k]
-        for (rid, hashed, bucket), n in due:
-            self._write(rid, hashed, bucket, n)
+        self._write_all(due)
 
     def flush(self) -> None:
         with self._lock:
             due = [(k, e[1]) for k, e in self._counts.items() if e[1]]
             for e in self._counts.values():
                 e[0], e[1] = e[0] + e[1], 0
-        for (rid, hashed, bucket), n in due:
-            self._write(rid, hashed, bucket, n)
+        self._write_all(due)
+
+    def _write_all(self, due: list[tuple[tuple[int, str, dt.datetime], int]]) -> None:
+        """Add each count to the database and take back the total, which includes the other
+        processes' sheets. A failure is logged, not raised: the sheets are already accepted."""
+        for key, n in due:
+            try:
+                with transaction.atomic():
+                    total = self._write(*key, n)
+            except DatabaseError:
+                logger.warning("appraisal: could not write the intake counter", exc_info=True)
+                continue
+            with self._lock:
+                entry = self._counts.get(key)
+                if entry is not None:
+                    entry[0] = max(entry[0], total)
 
     @staticmethod
     def _read(round_id: int, hashed: str, bucket: dt.datetime) -> int:
@@ -256,16 +275,19 @@ class RateLimiter:
         return int(row[0]) if row else 0
 
     @staticmethod
-    def _write(round_id: int, hashed: str, bucket: dt.datetime, n: int) -> None:
+    def _write(round_id: int, hashed: str, bucket: dt.datetime, n: int) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO appraisal_intakecounter (round_id, address_hash, bucket, count) "
                 "VALUES (%s, %s, %s, %s) ON CONFLICT (round_id, address_hash, bucket) "
-                "DO UPDATE SET count = appraisal_intakecounter.count + excluded.count",
+                "DO UPDATE SET count = appraisal_intakecounter.count + excluded.count "
+                "RETURNING count",
                 [round_id, hashed, connection.ops.adapt_datetimefield_value(bucket), n],
             )
+            return int(cursor.fetchone()[0])
 
 
+logger = logging.getLogger(__name__)
 limiter = RateLimiter()
 
 

@@ -84,7 +84,7 @@ def _fast_accept(request: HttpRequest, token: str) -> bool:
     returns False and the ordinary path below renders the form or the reason."""
     posted = _posted(request)
     hint = posted.get("batch", "")
-    if not hint.isdigit():
+    if not (hint.isascii() and hint.isdigit() and len(hint) <= 18):  # "²" is a digit too
         return False
     info = intake.batch_info(int(hint))
     if info is None:
