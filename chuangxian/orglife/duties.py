@@ -25,8 +25,7 @@ from chuangxian.orglife.models import (
 from chuangxian.orglife.periods import Period
 from chuangxian.orgs.access import members_for
 from chuangxian.orgs.models import Member, MemberStatus, Organization, Role, RoleGrant
-
-SECRETARY_POSTS = frozenset({"书记", "支部书记", "党支部书记", "联合党支部书记", "总支书记"})
+from chuangxian.orgs.posts import is_branch_secretary
 
 
 @dataclass(frozen=True)
@@ -91,7 +90,7 @@ def yearly_duties(viewer: Any, branch: Organization, year: int) -> YearlyDuties:
 
 
 # What secretaries write as a lecturer instead of their name: the branch's own secretary.
-SECRETARY_TITLES = frozenset({"书记", "支部书记", "党支部书记", "本支部书记", "支部书记讲党课"})
+SECRETARY_TITLES = frozenset({"书记", "支部书记", "党支部书记", "联合党支部书记", "本支部书记"})
 
 
 def lectured_by(lecturer: str, names: Iterable[str]) -> bool:
@@ -109,9 +108,11 @@ def _secretary_names(branch: Organization) -> list[str]:
         user = grant.user
         names.add(user.member.name if user.member else user.display_name)
     posts = Member.objects.filter(
-        organization=branch, status=MemberStatus.ACTIVE, party_post__in=SECRETARY_POSTS
-    )
-    names.update(posts.values_list("name", flat=True))
+        organization__path__startswith=branch.path,
+        status=MemberStatus.ACTIVE,
+        party_post__contains="书记",
+    ).values_list("name", "party_post")
+    names.update(name for name, post in posts if is_branch_secretary(post))
     return usable_names(names)
 
 

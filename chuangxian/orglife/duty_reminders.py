@@ -1,7 +1,9 @@
 """Year-end reminders for the two yearly personal duties (duties.py), through the reminders
 registry: from 1 October, a branch with active members not yet talked with this year, or whose
 secretary has not yet given a 党课 this year, is reminded (filed on the branch: its 书记 and
-党务干部 see it), until the duty is done or the year ends.
+党务干部 see it, and, as for every reminder filed on an organization, the administrators above),
+until the duty is done or the year ends. The text carries no head-count, because an open
+reminder is not rewritten; a resolved one is not reopened within the year (reminders design).
 
 Set-based, for every branch at once: members and talks are counted by grouped queries over the
 members' own organizations (a 党小组's members count for its branch), the secretaries' names and
@@ -14,7 +16,7 @@ from collections.abc import Iterator
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from chuangxian.orglife.duties import SECRETARY_POSTS, lectured_by, usable_names
+from chuangxian.orglife.duties import lectured_by, usable_names
 from chuangxian.orglife.models import (
     HELD_STATUSES,
     Attendance,
@@ -25,6 +27,7 @@ from chuangxian.orglife.models import (
 from chuangxian.orglife.periods import Period
 from chuangxian.orgs.models import Member, MemberStatus, Organization, OrgKind, Role, RoleGrant
 from chuangxian.orgs.models.organization import BRANCH_KINDS
+from chuangxian.orgs.posts import is_branch_secretary
 from chuangxian.reminders.models import Severity
 from chuangxian.reminders.registry import Due, register
 
@@ -111,7 +114,8 @@ def duty_reminders(today: dt.date) -> Iterator[Due]:
 
         missing = members[branch] - talked[branch]
         if members[branch] and missing > 0:
-            yield due("talks", f"{year}年尚有{missing}名党员未进行谈心谈话（每名党员每年至少一次）")
+            # No head-count in the text: an open reminder is not rewritten as talks go on.
+            yield due("talks", f"{year}年尚有党员未进行谈心谈话（每名党员每年至少一次）")
         known = secretaries.get(branch, [])
         if known and not any(lectured_by(text, known) for text in lecturers[branch]):
             yield due("lecture", f"书记{year}年尚未讲党课（每年至少一次）")
@@ -141,10 +145,11 @@ def _secretaries(branch_of: dict[int, int]) -> dict[int, list[str]]:
     ).values_list("organization_id", "user__member__name", "user__display_name"):
         if branch_of.get(org_id) == org_id:
             found[org_id].add(member_name or display_name or "")
-    for org_id, name in Member.objects.filter(
-        status=MemberStatus.ACTIVE, party_post__in=SECRETARY_POSTS
-    ).values_list("organization_id", "name"):
-        if branch_of.get(org_id) == org_id:
-            found[org_id].add(name)
+    for org_id, name, post in Member.objects.filter(
+        status=MemberStatus.ACTIVE, party_post__contains="书记"
+    ).values_list("organization_id", "name", "party_post"):
+        branch = branch_of.get(org_id)
+        if branch is not None and is_branch_secretary(post):
+            found[branch].add(name)
     usable = {branch: usable_names(names) for branch, names in found.items()}
     return {branch: names for branch, names in usable.items() if names}

@@ -114,23 +114,29 @@ def test_year_end_reminders_follow_the_page(tree):  # type: ignore[no-untyped-de
     talks = f"orglife.duties:{a1.pk}:2026:talks"
     assert talks in _duty_keys()
     reminder = Reminder.objects.get(key=talks)
-    page = yearly_duties(tree.town_admin, a1, 2026)
-    assert f"尚有{page.members - page.talked}名党员未进行谈心谈话" in reminder.text
+    assert "尚有党员未进行谈心谈话" in reminder.text
     assert reminder.organization == a1 and reminder in reminders_for(tree.secretary)
     # No secretary known (no named role holder, no member with the post): no lecture reminder.
     assert f"orglife.duties:{a1.pk}:2026:lecture" not in _duty_keys()
-    # A talk held by another branch does not count for A1's members or the reminder's figure.
-    _talk(tree.branch_a2, tree.member_a2, at(2026, 10, 2))
-    Reminder.objects.filter(key=talks).delete()
-    reminders_sweep(today=dt.date(2026, 10, 3), sources=sweep)
-    assert f"尚有{page.members - page.talked}名" in Reminder.objects.get(key=talks).text
-    # Talks with everyone in A1 — 党小组 members in their 党小组, the others at the branch —
-    # resolve it; a talk held by another branch does not count for A1.
-    active = Member.objects.filter(
-        organization__path__startswith=a1.path, status=MemberStatus.ACTIVE
-    ).select_related("organization")
+    # Talks with all but one member of A1 — the 党小组's 李四 at the branch, the others in their
+    # own organization — and one in another branch: page and reminder both still say not done.
+    active = list(
+        Member.objects.filter(
+            organization__path__startswith=a1.path, status=MemberStatus.ACTIVE
+        ).select_related("organization")
+    )
+    last = next(m for m in active if m.pk != tree.member_a1g.pk)
+    _talk(a1, tree.member_a1g, at(2026, 10, 2))
     for member in active:
-        _talk(member.organization, member, at(2026, 10, 5))
+        if member.pk not in (tree.member_a1g.pk, last.pk):
+            _talk(member.organization, member, at(2026, 10, 2))
+    _talk(tree.branch_a2, tree.member_a2, at(2026, 10, 2))
+    page = yearly_duties(tree.town_admin, a1, 2026)
+    assert page.not_talked == [last] and page.talked == len(active) - 1
+    reminders_sweep(today=dt.date(2026, 10, 3), sources=sweep)
+    assert talks in _duty_keys()
+    # The last one resolves it, on the page and in the reminders alike.
+    _talk(last.organization, last, at(2026, 10, 5))
     reminders_sweep(today=dt.date(2026, 10, 6), sources=sweep)
     assert talks not in _duty_keys()
     assert yearly_duties(tree.town_admin, a1, 2026).talks_done
@@ -145,3 +151,23 @@ def test_year_end_reminders_follow_the_page(tree):  # type: ignore[no-untyped-de
     held(a1, at(2026, 10, 10), meeting_type=MeetingType.LECTURE, lecturer="书记郑十一")
     reminders_sweep(today=dt.date(2026, 10, 11), sources=sweep)
     assert lecture not in _duty_keys()
+
+
+@pytest.mark.parametrize(
+    ("post", "is_secretary"),
+    [
+        ("书记", True),
+        ("党支部书记", True),
+        ("联合党支部书记", True),
+        ("党支部书记、村委会主任", True),
+        ("副书记", False),
+        ("党总支书记", False),
+        ("镇党委书记", False),
+        ("组织委员", False),
+        ("", False),
+    ],
+)
+def test_which_posts_are_the_branch_secretary(post, is_secretary):  # type: ignore[no-untyped-def]
+    from chuangxian.orgs.posts import is_branch_secretary
+
+    assert is_branch_secretary(post) is is_secretary
