@@ -279,8 +279,18 @@ def sheet_open(
         member=member,
         created_by=actor.user if actor.user is not None and actor.user.pk else None,
     )
-    sheet.full_clean()
-    sheet.save()
+    # Uniqueness is left to the database: a second submission racing this one finds the
+    # sheet it created instead of an error.
+    sheet.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            sheet.save()
+    except IntegrityError:
+        if member is not None:
+            return CommitmentSheet.objects.get(campaign=campaign, member=member)
+        return CommitmentSheet.objects.get(
+            campaign=campaign, organization=organization, member=None
+        )
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,

@@ -10,6 +10,7 @@ from chuangxian.campaigns.models import PhaseKind
 from chuangxian.commitments import services
 from chuangxian.commitments.models import (
     CommitmentItem,
+    CommitmentSheet,
     ItemStatus,
     ItemTransition,
     Outcome,
@@ -257,6 +258,28 @@ def test_sheet_opening_is_idempotent_and_bounded_by_the_campaign(tree, campaign,
         services.sheet_open(
             actor=actor_for(tree.secretary), campaign=campaign, member=tree.member_a2, today=now
         )
+
+
+def test_a_sheet_opened_twice_at_once_is_the_same_sheet(tree, campaign, now, monkeypatch):  # type: ignore[no-untyped-def]
+    """Two quick submissions: the second one's insert meets the first one's sheet (created
+    between its look-up and its insert) and answers with it, not with an error."""
+    real_phase_check = services._require_phase
+    made: list[CommitmentSheet] = []
+
+    def meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real_phase_check(*args, **kwargs)
+        made.append(
+            CommitmentSheet.objects.create(
+                campaign=campaign, organization=tree.branch_a2, member=tree.member_a2
+            )
+        )
+
+    monkeypatch.setattr(services, "_require_phase", meanwhile)
+    opened = services.sheet_open(
+        actor=actor_for(tree.secretary), campaign=campaign, member=tree.member_a2, today=now
+    )
+    assert opened.pk == made[0].pk
+    assert CommitmentSheet.objects.filter(member=tree.member_a2).count() == 1
 
 
 def test_sheet_submit_and_publish_move_every_item(sheet, tree, now):

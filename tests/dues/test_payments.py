@@ -16,6 +16,7 @@ from chuangxian.dues.services.payments import (
     payment_void,
 )
 from tests.dues.conftest import ACTOR, TODAY, assess, m, pay
+from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,26 @@ def test_void_removes_the_months_and_keeps_the_record(tree) -> None:
     pay(tree.member_a1, "2026-01", "2026-03", amount="45.00", receipt="R9")
     with pytest.raises(DuesError, match="已经作废"):
         payment_void(actor=ACTOR, payment=payment, reason="again")
+
+
+def test_a_receipt_number_taken_meanwhile_is_a_clear_refusal(tree) -> None:
+    """The check reads before writing; when another entry took the 收据编号 in between, the
+    unique constraint refuses and the caller gets a message, not a server error."""
+    from chuangxian.dues.services.payments import PaymentValues, PlannedPayment, write_payments
+
+    values = PaymentValues(
+        first_month=dt.date(2026, 1, 1),
+        last_month=dt.date(2026, 1, 1),
+        amount=Decimal("15.00"),
+        paid_on=dt.date(2026, 1, 20),
+        receipt_number="R777",
+    )
+    pay(tree.member_a1, "2026-02", amount="15.00", receipt="R777")
+    twin = MemberFactory(organization=tree.branch_a1)
+    with pytest.raises(DuesError, match="收据编号刚被另一笔缴费使用"):
+        write_payments(
+            [PlannedPayment(twin, values, [(dt.date(2026, 1, 1), Decimal("15.00"))])],
+            actor=ACTOR,
+            source="entered",
+        )
+    assert Payment.objects.count() == 1

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from chuangxian.audit.models import AuditAction
 from chuangxian.audit.services import Actor, audit_record
+from chuangxian.dues.errors import DuesError
 from chuangxian.dues.importing import plan_payments
 from chuangxian.dues.models import PaymentSource
 from chuangxian.dues.services.payments import write_payments
@@ -55,7 +56,11 @@ def payments_import(
     report.warnings = plan.warnings
     if report.errors or dry_run or not plan.planned:
         return report
-    written = write_payments(plan.planned, actor=actor, source=PaymentSource.IMPORTED)
+    try:
+        written = write_payments(plan.planned, actor=actor, source=PaymentSource.IMPORTED)
+    except DuesError as error:  # a 收据编号 taken meanwhile by another entry: nothing written
+        report.errors.append(RowError("党费", 1, "收据编号", "；".join(error.messages)))
+        return report
     report.written = len(written)
     per_path = Counter(item.member.organization.path for item in plan.planned)
     for path, count in sorted(per_path.items()):

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chuangxian.audit.models import AuditAction, AuditEvent
@@ -185,6 +185,20 @@ def write_payments(
 ) -> list[Payment]:
     """Insert checked payments, their month shares and one audit row each, in batches.
     Callers hold the transaction: either every payment is written or none."""
+    try:
+        with transaction.atomic():
+            return _write_payments(planned, actor=actor, source=source, batch_size=batch_size)
+    except IntegrityError as error:
+        # Checked before writing, but another entry may have taken the same 收据编号 of the
+        # organization meanwhile (the unique constraint is what decides).
+        raise DuesError(
+            {"receipt_number": "收据编号刚被另一笔缴费使用，请核对后重新填写"}
+        ) from error
+
+
+def _write_payments(
+    planned: Sequence[PlannedPayment], *, actor: Actor, source: str, batch_size: int
+) -> list[Payment]:
     user = actor.user if actor.user is not None and actor.user.pk else None
     written: list[Payment] = []
     for start in range(0, len(planned), batch_size):
