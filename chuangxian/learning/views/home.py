@@ -21,9 +21,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"year": year, "today": today}
     member = own_member(user)
     if member is not None:
-        # The member's own attendance rows are derived here too, so a 党课 attended this
-        # morning shows without waiting for the nightly sync (writes only when it differs).
-        study_hours_sync(year=year, member=member)
+        # The member's own attendance rows of this year are derived here too, so a 党课
+        # attended this morning shows without waiting for the nightly sync (writes only when
+        # it differs); other years are left to the sync and the ledger's button.
+        if year == today.year:
+            study_hours_sync(year=year, member=member)
         rows = figures.member_study_rows(member.organization, year, member_ids=[member.pk])
         mine = rows[0] if rows else None
         context |= {
