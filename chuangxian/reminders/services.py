@@ -30,8 +30,19 @@ def reminders_sweep(*, today: dt.date, sources: list[str] | None = None) -> Swee
     for producer in selected.values():
         for item in producer(today):
             due[item.key] = item
-    open_reminders = Reminder.objects.filter(source__in=selected, resolved_at=None)
-    existing = set(Reminder.objects.filter(key__in=list(due)).values_list("key", flat=True))
+    # The swept sources' keys are compared here, not sent back in `IN (…)` lists: from October
+    # a province's sources are due for hundreds of thousands of keys (keys begin with their
+    # source, so no other source's row can hold one of them).
+    known = Reminder.objects.filter(source__in=list(selected)).values_list(
+        "key", "pk", "resolved_at"
+    )
+    existing: set[str] = set()
+    to_resolve: list[int] = []
+    for key, pk, resolved_at in known.iterator(chunk_size=5000):
+        if key in due:
+            existing.add(key)
+        elif resolved_at is None:
+            to_resolve.append(pk)
     new = [
         Reminder(
             key=item.key,
@@ -47,7 +58,11 @@ def reminders_sweep(*, today: dt.date, sources: list[str] | None = None) -> Swee
         if key not in existing
     ]
     Reminder.objects.bulk_create(new, batch_size=1000)
-    resolved = open_reminders.exclude(key__in=list(due)).update(resolved_at=timezone.now())
+    now = timezone.now()
+    resolved = 0
+    for start in range(0, len(to_resolve), 1000):
+        chunk = to_resolve[start : start + 1000]
+        resolved += Reminder.objects.filter(pk__in=chunk, resolved_at=None).update(resolved_at=now)
     return SweepResult(opened=len(new), kept=len(existing), resolved=resolved)
 
 
