@@ -1,7 +1,7 @@
 """Recording audit events. Every service that changes organizations, members or accounts calls
 `audit_record` inside its own transaction, so a change and its audit row commit together."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,3 +90,70 @@ def audit_record(
 def audit_bulk_create(events: list[AuditEvent]) -> None:
     """Append many events at once (imports); the rows are new by construction."""
     AuditEvent.objects.bulk_create(events, batch_size=2000)
+
+
+# A batch event records many objects of one type created together (a roster import's new
+# members of one organization): one row instead of one per object, with each object's values.
+# `changes` then holds {"batch": {"fields": [...], "rows": [[object_id, label, value per
+# field], ...], "masked": [...], "common": {field: value}}}: "masked" fields were set on every
+# object but their values are not kept (an ID number), "common" ones have the same value on
+# every object (their organization).
+BATCH = "batch"
+MASKED_VALUE = "***(已修改)"
+
+
+@dataclass(frozen=True)
+class BatchEntry:
+    object_id: str
+    label: str
+    # As diff_fields({}, values, masked=...) would give for that object alone.
+    changes: dict[str, list[Any]]
+
+
+def batch_changes(
+    fields: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    masked: Iterable[str] = (),
+    common: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The `changes` of a batch event: `rows` are [object_id, label, value per field]."""
+    return {
+        BATCH: {
+            "fields": list(fields),
+            "rows": [*map(list, rows)],
+            "masked": list(masked),
+            "common": dict(common or {}),
+        }
+    }
+
+
+def is_batch(changes: object) -> bool:
+    return isinstance(changes, dict) and isinstance(changes.get(BATCH), dict)
+
+
+def batch_size(changes: object) -> int:
+    return len(changes[BATCH].get("rows") or []) if is_batch(changes) else 0  # type: ignore[index]
+
+
+def batch_entries(changes: object) -> Iterator[BatchEntry]:
+    """Each object of a batch event with its own changes (nothing for any other event)."""
+    if not is_batch(changes):
+        return
+    batch = changes[BATCH]  # type: ignore[index]
+    fields = list(batch.get("fields") or [])
+    shared: dict[str, list[Any]] = {
+        name: ["***", MASKED_VALUE] for name in batch.get("masked") or []
+    }
+    for name, value in (batch.get("common") or {}).items():
+        if value is not None:
+            shared[name] = [None, value]
+    for row in batch.get("rows") or []:
+        object_id, label, *values = row
+        entry = {
+            name: [None, value]
+            for name, value in zip(fields, values, strict=False)
+            if value is not None
+        }
+        entry.update(shared)
+        yield BatchEntry(str(object_id), str(label), entry)

@@ -29,4 +29,5 @@ urlpatterns = [
     path("users/<int:account_id>/active/", accounts.account_set_active_view, name="account_active"),
     path("audit/", audit.audit, name="audit"),
     path("audit/export/", audit.audit_export, name="audit_export"),
+    path("audit/<int:pk>/", audit.audit_event, name="audit_event"),
 ]

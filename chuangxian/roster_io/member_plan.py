@@ -17,7 +17,7 @@ import marshal
 import operator
 import pickle
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -28,6 +28,7 @@ from chuangxian.orgs.models import Member, MemberStatus, Organization
 from chuangxian.orgs.rules import FIELD_LABELS, MemberValues, check_member
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import cells
+from chuangxian.roster_io.member_write import WriteContext, member_row
 from chuangxian.roster_io.org_plan import OrgPlan
 from chuangxian.roster_io.parallel import ForkedChunks
 from chuangxian.roster_io.reader import Sheet
@@ -75,9 +76,11 @@ class MemberTransferPlan:
 class NewMember(NamedTuple):
     """A member to create: its checked, normalized values, organization and ID hash."""
 
-    values: MemberValues
+    values: MemberValues | None  # None when `ready` holds the member row
     organization: Organization
     id_hash: str
+    ciphertext: str = ""  # of the ID number, when already computed (see MemberRows)
+    ready: tuple[Any, ...] | None = None  # see _Row
 
 
 @dataclass
@@ -98,9 +101,15 @@ class _Row(NamedTuple):
     id_hash: str
     org_code: str
     # The values as a new member would take them (missing columns empty), after check_member
-    # (which normalizes them in place), and its findings.
-    values: MemberValues
+    # (which normalizes them in place), and its findings. None for a clean row the child sent
+    # as its member row only (see _ready_values).
+    values: MemberValues | None
     checked: dict[str, str]
+    # The ID number's ciphertext, when a forked child computed it (see MemberRows); "" when not.
+    ciphertext: str = ""
+    # A clean row's member row (member_write.member_row), when the rows are read with a
+    # WriteContext (an eager import); None otherwise.
+    ready: tuple[Any, ...] | None = None
 
 
 class _Stored(NamedTuple):
@@ -134,34 +143,51 @@ _DATE_POSITIONS = tuple(_VALUE_FIELDS.index(name) for name in _DATE_KEYS)
 
 
 def member_org_codes(sheet: Sheet | None) -> set[str]:
+    """The organization codes the member rows name (read as the rows read them)."""
     if sheet is None or "org_code" not in sheet.columns:
         return set()
     index = sheet.columns["org_code"][0]
+    # Each distinct cell once (a roster names each code many times); by type too, since
+    # 1 == 1.0 == True but True reads as "True".
+    raw = {
+        (type(cell), cell)
+        for cell in (cells_[index] for _, cells_ in sheet.rows if index < len(cells_))
+    }
     read = _converter("org_code")
-    codes: set[str] = set()
-    for _, raw in sheet.rows:
-        if index < len(raw):
-            codes.add(read(raw[index]))
-    return codes
+    return {read(cell) for _, cell in raw}
 
 
 class MemberRows:
     """The member sheet's rows read and checked (prepare_rows), on two cores when it is worth
     it: `start` hands the last part of the rows to a forked child (see parallel.py) at once,
-    so that it runs while the parent plans the organizations; `collect` reads the first part
-    here, then takes the child's part."""
+    so that it runs while the parent plans the organizations (and, in an eager import, writes
+    the rows already checked); `chunks` reads the first part here, then takes the child's
+    part. The child also encrypts the ID numbers of its clean rows (a new member needs the
+    ciphertext; the parent then has nothing left to compute for it)."""
 
-    def __init__(self, sheet: Sheet | None, today: dt.date) -> None:
+    def __init__(
+        self, sheet: Sheet | None, today: dt.date, write: WriteContext | None = None
+    ) -> None:
         self.sheet = sheet
         self.today = today
+        self.write = write
         self.split = len(sheet.rows) if sheet is not None else 0
         self.child: ForkedChunks[bytes] | None = None
 
     @classmethod
-    def start(cls, sheet: Sheet | None, *, today: dt.date) -> "MemberRows":
-        rows = cls(sheet, today)
+    def start(
+        cls,
+        sheet: Sheet | None,
+        *,
+        today: dt.date,
+        share: float = PARENT_SHARE,
+        write: WriteContext | None = None,
+    ) -> "MemberRows":
+        """`share`: the part of the rows this process reads itself when a child helps;
+        `write`: build each clean row's member row and audit entry too (see _Row.ready)."""
+        rows = cls(sheet, today, write)
         if sheet is not None and len(sheet.rows) >= PARALLEL_MIN_ROWS:
-            split = int(len(sheet.rows) * PARENT_SHARE)
+            split = int(len(sheet.rows) * share)
             tasks = [
                 (start, min(start + CHILD_CHUNK, len(sheet.rows)))
                 for start in range(split, len(sheet.rows), CHILD_CHUNK)
@@ -173,18 +199,38 @@ class MemberRows:
 
     def _child_part(self, task: tuple[int, int]) -> bytes:
         """Rows [start, stop) for the parent, as marshal data (several times cheaper than
-        pickle), dates as ordinals; the cells read (`parsed`, rarely needed) are pickled."""
+        pickle), dates as ordinals; the cells read (`parsed`, rarely needed) are pickled. A
+        clean row with its member row built (`ready`) goes as that row alone."""
         assert self.sheet is not None
         start, stop = task
         items: list[Any] = []
-        for row in prepare_rows(self.sheet, today=self.today, start=start, stop=stop):
+        encrypt = fieldcrypto.encrypt
+        write = self.write
+        for row in prepare_rows(self.sheet, today=self.today, start=start, stop=stop, write=write):
+            if row.ready is not None and row.parsed is None:
+                items.append((row.number, row.id_hash, row.org_code, row.ready))
+                continue
+            assert row.values is not None
             values = list(_values_tuple(row.values))
             for index in _DATE_POSITIONS:
                 if values[index] is not None:
                     values[index] = values[index].toordinal()
             parsed = None if row.parsed is None else pickle.dumps(row.parsed)
-            items.append((row.number, parsed, row.errors, row.id_hash, row.org_code, values))
-            items.append(row.checked)
+            clean = write is None and row.id_hash and not row.errors and not row.checked
+            sealed = encrypt(row.values.id_number) if clean else ""
+            items.append(
+                (
+                    row.number,
+                    parsed,
+                    row.errors,
+                    row.id_hash,
+                    row.org_code,
+                    values,
+                    row.checked,
+                    sealed,
+                    row.ready,
+                )
+            )
         return marshal.dumps(items)
 
     @staticmethod
@@ -193,8 +239,12 @@ class MemberRows:
         rows: list[_Row] = []
         append = rows.append
         from_ordinal = dt.date.fromordinal
-        for position in range(0, len(items), 2):
-            number, parsed, errors, id_hash, org_code, values = items[position]
+        for item in items:
+            if len(item) == 4:
+                number, id_hash, org_code, ready = item
+                append(_Row(number, None, None, id_hash, org_code, None, {}, "", ready))
+                continue
+            number, parsed, errors, id_hash, org_code, values, checked, sealed, ready = item
             for index in _DATE_POSITIONS:
                 if values[index] is not None:
                     values[index] = from_ordinal(values[index])
@@ -206,7 +256,9 @@ class MemberRows:
                     id_hash,
                     org_code,
                     MemberValues(*values),
-                    items[position + 1],
+                    checked,
+                    sealed,
+                    ready,
                 )
             )
         return rows
@@ -215,24 +267,39 @@ class MemberRows:
         if self.child is not None:
             self.child.close()
 
-    def collect(self, progress: Callable[[int], None] | None = None) -> list["_Row"]:
+    def chunks(self, progress: Callable[[int], None] | None = None) -> Iterator[list["_Row"]]:
+        """The rows in file order, a chunk at a time: this process's part, then the child's
+        (each chunk as soon as it is there). `progress(rows done so far)` after each chunk."""
         sheet = self.sheet
         if sheet is None:
-            return []
-        rows: list[_Row] = []
-        step = PREPARE_CHUNK
-        for start in range(0, self.split, step):
-            rows += prepare_rows(
-                sheet, today=self.today, start=start, stop=min(start + step, self.split)
+            return
+        done = 0
+        for start in range(0, self.split, PREPARE_CHUNK):
+            chunk = prepare_rows(
+                sheet,
+                today=self.today,
+                start=start,
+                stop=min(start + PREPARE_CHUNK, self.split),
+                write=self.write,
             )
             if self.child is not None:
                 self.child.drain()
+            yield chunk
+            done += len(chunk)
             if progress is not None:
-                # The child reads its part meanwhile, about as fast.
-                progress(len(rows) * len(sheet.rows) // max(self.split, 1))
+                progress(done)
         if self.child is not None:
             for part in self.child.results():
-                rows += self._from_child(part)
+                chunk = self._from_child(part)
+                yield chunk
+                done += len(chunk)
+                if progress is not None:
+                    progress(done)
+
+    def collect(self, progress: Callable[[int], None] | None = None) -> list["_Row"]:
+        rows: list[_Row] = []
+        for chunk in self.chunks(progress):
+            rows += chunk
         return rows
 
 
@@ -243,90 +310,165 @@ def plan_members(
     scope: ImportScope,
     today: dt.date,
     rows: list[_Row] | None = None,
+    existing: dict[str, "_Stored"] | None = None,
 ) -> MemberPlan:
     """The plan for the member sheet; `rows` are its prepared rows (MemberRows), read here when
-    not given."""
-    plan = MemberPlan()
+    not given; `existing` the members already stored under the rows' ID hashes, fetched here
+    when not given."""
+    planner = MemberPlanner(sheet, orgs=orgs, scope=scope, today=today)
     if sheet is None:
-        return plan
+        return planner.plan
     if rows is None:
         rows = prepare_rows(sheet, today=today)
-    existing = _fetch_existing(row.id_hash for row in rows if row.id_hash)
-    org_by_id = _fetch_missing_orgs(existing.values(), orgs, scope)
-    duplicates = _duplicates(rows)
-    label = sheet.label
-    present = frozenset(sheet.columns)
-    complete = present.issuperset(MEMBER_FIELDS)
-    by_code = orgs.by_code
-    failed_codes = orgs.failed_codes
-    closed_codes = orgs.closed_codes
-    to_create = plan.to_create
-    sheet_name = sheet.name
-    changed: list[tuple[_Stored, MemberValues, Organization]] = []
+    if existing is None:
+        existing = fetch_existing(row.id_hash for row in rows if row.id_hash)
+    planner.plan_rows(rows, existing, _duplicates(rows))
+    return planner.finish()
 
-    for row in rows:
-        id_hash = row.id_hash
-        current = existing.get(id_hash) if existing and id_hash else None
-        if complete or current is None:
-            values, checked = row.values, row.checked
-        else:
-            values = _values(row.parsed or {}, current, present)
-            checked = check_member(values, today=today)
-        errors = dict(row.errors) if row.errors else {}
-        for key, reason in checked.items():
-            errors.setdefault(key, reason)
-        if id_hash in duplicates:
-            numbers = "、".join(f"第{n}行" for n in duplicates[id_hash])
-            errors.setdefault("id_number", f"公民身份号码在文件中重复：{numbers}")
-        # The organization, as _target_org used to find it (kept inline: it runs per row).
-        code = row.org_code
-        org = None
-        if not code:
-            errors.setdefault("org_code", "不能为空")
-        elif code not in failed_codes:
-            org = by_code.get(code)
+
+class MemberPlanner:
+    """The member plan built a chunk of rows at a time (`take`), so that an import can write
+    the new members of a chunk while the next ones are being read (see imports.py). The
+    per-row decisions are plan_members' own. A chunk-wise plan is exact only while no row has
+    an error and no ID number repeats (a repeat is reported on every row that has it, the
+    earlier ones too); from the first chunk that breaks this, `exact` is False, `take` only
+    records which members exist, and the caller plans the whole file with plan_members
+    (passing `existing`) to report every error."""
+
+    def __init__(
+        self, sheet: Sheet | None, *, orgs: OrgPlan, scope: ImportScope, today: dt.date
+    ) -> None:
+        self.sheet = sheet
+        self.orgs = orgs
+        self.scope = scope
+        self.today = today
+        self.plan = MemberPlan()
+        self.exact = True
+        # The members stored, before this import, under every ID hash taken so far.
+        self.existing: dict[str, _Stored] = {}
+        self._seen: set[str] = set()
+        self._org_by_id: dict[int, Organization] = {}
+        self._changed: list[tuple[_Stored, MemberValues, Organization]] = []
+
+    def take(self, rows: list[_Row]) -> None:
+        hashes = [row.id_hash for row in rows if row.id_hash]
+        fresh = {id_hash for id_hash in hashes if id_hash not in self._seen}
+        if len(fresh) != len(hashes):
+            self.exact = False  # an ID number repeats
+        self._seen.update(fresh)
+        found = fetch_existing(fresh)
+        self.existing.update(found)
+        if self.exact:
+            errors = len(self.plan.errors)
+            self.plan_rows(rows, found, {})
+            self.exact = len(self.plan.errors) == errors
+
+    def plan_rows(
+        self, rows: list[_Row], existing: dict[str, _Stored], duplicates: dict[str, list[int]]
+    ) -> None:
+        """Decide each row: an error, a new member, unchanged, or a change (planned in
+        `finish`). `existing` covers the rows' ID hashes; `duplicates` the file's repeats."""
+        assert self.sheet is not None
+        sheet, orgs, today, plan = self.sheet, self.orgs, self.today, self.plan
+        self._org_by_id.update(_fetch_missing_orgs(existing.values(), orgs, self.scope))
+        org_by_id = self._org_by_id
+        label = sheet.label
+        present = frozenset(sheet.columns)
+        complete = present.issuperset(MEMBER_FIELDS)
+        by_code = orgs.by_code
+        failed_codes = orgs.failed_codes
+        closed_codes = orgs.closed_codes
+        to_create = plan.to_create
+        sheet_name = sheet.name
+        changed = self._changed
+
+        for row in rows:
+            id_hash = row.id_hash
+            if row.ready is not None and id_hash not in existing and id_hash not in duplicates:
+                # New, and clean: prepare_rows builds a row only for a row with no finding
+                # whose organization takes new members; nothing below could refuse it.
+                target = by_code[row.org_code]
+                to_create.append(NewMember(row.values, target, id_hash, "", row.ready))
+                continue
+            current = existing.get(id_hash) if existing and id_hash else None
+            if complete or current is None:
+                values = row.values if row.values is not None else _ready_values(row)
+                checked = row.checked
+            else:
+                values = _values(row.parsed or {}, current, present)
+                checked = check_member(values, today=today)
+            errors = dict(row.errors) if row.errors else {}
+            for key, reason in checked.items():
+                errors.setdefault(key, reason)
+            if id_hash in duplicates:
+                numbers = "、".join(f"第{n}行" for n in duplicates[id_hash])
+                errors.setdefault("id_number", f"公民身份号码在文件中重复：{numbers}")
+            # The organization, as _target_org used to find it (kept inline: it runs per row).
+            code = row.org_code
+            org = None
+            if not code:
+                errors.setdefault("org_code", "不能为空")
+            elif code not in failed_codes:
+                org = by_code.get(code)
+                if org is None:
+                    errors.setdefault(
+                        "org_code", f"找不到组织编码为“{code}”的党组织（文件和系统中都没有）"
+                    )
+                elif code in closed_codes:
+                    errors.setdefault("org_code", f"党组织“{code}”不在您的管理范围内")
+                    org = None
+            if current is not None:
+                current_org = org_by_id[current.organization_id]
+                if current_org.code in closed_codes:
+                    errors.setdefault(
+                        "id_number",
+                        f"该党员已在“{current_org.name}”（不在您的管理范围内），不能由您导入或修改",
+                    )
+            if errors:
+                for key, reason in errors.items():
+                    plan.errors.append(RowError(sheet_name, row.number, label(key), reason))
+                continue
             if org is None:
-                errors.setdefault(
-                    "org_code", f"找不到组织编码为“{code}”的党组织（文件和系统中都没有）"
-                )
-            elif code in closed_codes:
-                errors.setdefault("org_code", f"党组织“{code}”不在您的管理范围内")
-                org = None
-        if current is not None:
-            current_org = org_by_id[current.organization_id]
-            if current_org.code in closed_codes:
-                errors.setdefault(
-                    "id_number",
-                    f"该党员已在“{current_org.name}”（不在您的管理范围内），不能由您导入或修改",
-                )
-        if errors:
-            for key, reason in errors.items():
-                plan.errors.append(RowError(sheet_name, row.number, label(key), reason))
-            continue
-        if org is None:
-            continue  # its organization's own row failed; that row carries the error
-        if current is None:
-            to_create.append(NewMember(values, org, id_hash))
-            continue
-        if _unchanged(current, values, org):
-            plan.unchanged += 1
-            continue
-        changed.append((current, values, org))
-    if changed:
-        members = _fetch_members([current.pk for current, _, _ in changed], org_by_id)
-        for current, values, org in changed:
-            _plan_update(plan, members[current.pk], values, org)
-    return plan
+                continue  # its organization's own row failed; that row carries the error
+            if current is None:
+                to_create.append(NewMember(values, org, id_hash, row.ciphertext, row.ready))
+                continue
+            if _unchanged(current, values, org):
+                plan.unchanged += 1
+                continue
+            if not values.id_number and row.ready is not None:
+                values.id_number = fieldcrypto.decrypt(row.ready[5])  # see _ready_values
+            changed.append((current, values, org))
+
+    def finish(self) -> MemberPlan:
+        """The plan, with the changes of existing members worked out (one query per batch)."""
+        plan = self.plan
+        if self._changed:
+            members = _fetch_members(
+                [current.pk for current, _, _ in self._changed], self._org_by_id
+            )
+            for current, values, org in self._changed:
+                _plan_update(plan, members[current.pk], values, org)
+            self._changed = []
+        return plan
 
 
 def prepare_rows(
-    sheet: Sheet, *, today: dt.date, start: int = 0, stop: int | None = None
+    sheet: Sheet,
+    *,
+    today: dt.date,
+    start: int = 0,
+    stop: int | None = None,
+    write: WriteContext | None = None,
 ) -> list[_Row]:
     """Rows [start, stop) of the sheet: every cell read into a Python value (with a reason for
     each unreadable one), the keyed hash of the ID number (when it has 18 characters), and the
     values checked by check_member as for a new member. Pure computation, no database: it may
     run in a forked child (MemberRows). Reads column by column: one converter call per cell
-    through map(), the per-cell error handling only for a column that has a bad cell."""
+    through map(), the per-cell error handling only for a column that has a bad cell. With
+    `write`, a clean row (no finding, an ID hash, an organization it may be written into)
+    also gets its member row and audit entry (_Row.ready), under the key reserved for its
+    position."""
     rows = sheet.rows[start:stop]
     count = len(rows)
     numbers = [number for number, _ in rows]
@@ -357,6 +499,8 @@ def prepare_rows(
     normalize = idnumber.normalize
     keyed_hash = fieldcrypto.keyed_hash
     active = MemberStatus.ACTIVE
+    encrypt = fieldcrypto.encrypt
+    ids, org_ids, stamp = (write.ids, write.org_ids, write.stamp) if write else ((), {}, None)
     out: list[_Row] = []
     append = out.append
     for position, fields in enumerate(
@@ -408,8 +552,30 @@ def prepare_rows(
                 id_hash = keyed_hash(normalized)
         parsed = {key: column[position] for key, column in columns.items()} if keep_parsed else None
         checked = check_member(values, today=today)
+        ready = None
+        if write is not None and id_hash and not checked and position not in cell_errors:
+            org_id = org_ids.get(code)
+            if org_id is not None:
+                ready = member_row(
+                    ids[start + position],
+                    values,
+                    ciphertext=encrypt(values.id_number),
+                    id_hash=id_hash,
+                    org_id=org_id,
+                    stamp=stamp,
+                )
         append(
-            _Row(number, parsed, cell_errors.get(position), id_hash, code or "", values, checked)
+            _Row(
+                number,
+                parsed,
+                cell_errors.get(position),
+                id_hash,
+                code or "",
+                values,
+                checked,
+                "",
+                ready,
+            )
         )
     return out
 
@@ -504,7 +670,7 @@ def _id_number(cell: cells.Cell) -> str:
     return cells.id_number_text(cell)
 
 
-def _fetch_existing(hashes: Iterable[str]) -> dict[str, _Stored]:
+def fetch_existing(hashes: Iterable[str]) -> dict[str, _Stored]:
     """The members already stored under any of `hashes`, as plain tuples of the compared
     fields: a re-import of 100,000 members builds no model instance and decrypts nothing.
     Plain SQL (the ORM's query building costs more than the query on an empty table); both
@@ -562,6 +728,33 @@ def _fetch_members(pks: list[int], org_by_id: dict[int, Organization]) -> dict[i
             member.organization = org_by_id[member.organization_id]
             found[member.pk] = member
     return found
+
+
+def _ready_values(row: _Row) -> MemberValues:
+    """The checked values of a row the child sent as its member row only (needed when that
+    member turns out to exist already), but for the ID number: that member was found by it,
+    and it is decrypted only for a member that changes (a re-import compares 100,000)."""
+    assert row.ready is not None
+    (_, name, gender, ethnicity, born, _, _, phone, education, joined) = row.ready[:10]
+    (confirmed, category, _, party_post, work_post, hardship, mobile, status) = row.ready[10:18]
+    day = dt.date.fromisoformat
+    return MemberValues(
+        name=name,
+        gender=gender,
+        ethnicity=ethnicity,
+        birth_date=None if born is None else day(born),
+        id_number="",
+        joined_on=None if joined is None else day(joined),
+        category=category,
+        phone=phone,
+        education=education,
+        confirmed_on=None if confirmed is None else day(confirmed),
+        party_post=party_post,
+        work_post=work_post,
+        in_hardship=hardship,
+        is_mobile=mobile,
+        status=status,
+    )
 
 
 def _duplicates(rows: list[_Row]) -> dict[str, list[int]]:

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from chuangxian.audit.models import AuditAction, AuditEvent
-from chuangxian.audit.services import Actor, audit_record
+from chuangxian.audit.services import Actor, audit_record, batch_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +124,67 @@ def test_changes_use_the_words_of_their_object_type(client_as, tree):  # type: i
     export = client.get(reverse("orgs:audit_export"), {"format": "csv"})
     text = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert "状态：collecting → closed" in text and "党籍状态：在册 → 已转出" in text
+
+
+@pytest.fixture
+def batch(tree):  # type: ignore[no-untyped-def]
+    """A batch event: many members created at once (as a roster import records them)."""
+    rows = [[100 + i, f"批量{i}", f"批量{i}", "女" if i % 2 else "男"] for i in range(7)]
+    return audit_record(
+        actor=Actor(label="tester"),
+        action=AuditAction.CREATE,
+        object_type="member",
+        object_label="党员 7 名（甲一支部）",
+        org_path=tree.branch_a1.path,
+        changes=batch_changes(
+            ["name", "gender"], rows, masked=["id_number"], common={"organization": "A1"}
+        ),
+    )
+
+
+def test_a_batch_event_reads_as_its_count_and_lists_every_object(client_as, tree, batch):  # type: ignore[no-untyped-def]
+    client = client_as("town_admin")
+    body = client.get(reverse("orgs:audit")).content.decode()
+    assert "共 7 条：批量0、批量1、批量2、批量3、批量4等" in body
+    assert reverse("orgs:audit_event", args=[batch.pk]) in body
+    detail = client.get(reverse("orgs:audit_event", args=[batch.pk])).content.decode()
+    for i in range(7):
+        assert f"批量{i}" in detail and f">{100 + i}<" in detail
+    assert "姓名" in detail and "性别" in detail and "公民身份号码" in detail
+    assert "***(已修改)" in detail and "A1" in detail
+    # Searching finds a member named inside the batch.
+    found = client.get(reverse("orgs:audit"), {"text": "批量6"}).content.decode()
+    assert "共 7 条" in found
+    assert "共 7 条" not in client.get(reverse("orgs:audit"), {"text": "无此人"}).content.decode()
+
+
+@pytest.mark.parametrize(("viewer", "status"), [("town_admin", 200), ("secretary", 404)])
+def test_an_event_page_follows_the_audit_scope(client_as, tree, batch, viewer, status):  # type: ignore[no-untyped-def]
+    url = reverse("orgs:audit_event", args=[batch.pk])
+    assert client_as(viewer).get(url).status_code == status
+    elsewhere = audit_record(
+        actor=Actor(label="tester"),
+        action=AuditAction.UPDATE,
+        object_type="member",
+        object_label="乙一的人",
+        org_path=tree.branch_b1.path,
+        changes={"name": ["a", "b"]},
+    )
+    assert (
+        client_as("town_admin").get(reverse("orgs:audit_event", args=[elsewhere.pk])).status_code
+        == 404
+    )
+    page = client_as("county_admin").get(reverse("orgs:audit_event", args=[elsewhere.pk]))
+    assert "姓名：a → b" in page.content.decode()
+
+
+def test_the_export_lists_each_object_of_a_batch(client_as, tree, batch):  # type: ignore[no-untyped-def]
+    response = client_as("town_admin").get(reverse("orgs:audit_export"), {"format": "csv"})
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))[1:]
+    created = [row for row in rows if row[3] == "新增"]
+    assert [row[5:7] for row in created] == [[str(100 + i), f"批量{i}"] for i in range(7)]
+    assert created[1][7] == (
+        "姓名：（空） → 批量1；性别：（空） → 女；"
+        "公民身份号码：*** → ***(已修改)；所在党组织：（空） → A1"
+    )

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from chuangxian.audit.models import AuditAction, AuditEvent
-from chuangxian.audit.services import SYSTEM, diff_fields
+from chuangxian.audit.services import SYSTEM, batch_entries, diff_fields
 from chuangxian.orgs import fieldcrypto, idnumber
 from chuangxian.orgs.models import Member, Organization
 from chuangxian.orgs.phone import PhoneError, normalize_mobile
@@ -17,12 +17,10 @@ from chuangxian.orgs.rules import MemberValues, check_member
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import cells
 from chuangxian.roster_io.member_plan import _BOOL_KEYS, _CHOICE_ALIASES, _converter
-from chuangxian.roster_io.services.imports import (
-    encode_json_string,
-    member_create_changes,
-    roster_import,
-)
+from chuangxian.roster_io.member_write import MEMBER_COLUMNS, batch_json, member_row
+from chuangxian.roster_io.services.imports import roster_import
 from tests.roster_io import files
+from tests.roster_io.audit import creation_of
 
 SAMPLE_CELLS: list[cells.Cell] = [
     None,
@@ -147,16 +145,28 @@ def _values(**overrides: object) -> MemberValues:
         {"in_hardship": True, "is_mobile": True, "status": "已转出"},
     ],
 )
-def test_member_create_changes_is_the_generic_diff(overrides: dict[str, object]) -> None:
+def test_batch_entry_is_the_generic_diff(overrides: dict[str, object]) -> None:
     values = _values(**overrides)
-    org = Organization(code='A"1\\', name="甲", kind="党支部", sector="农村", path="/1/")
-    member = Member(organization=org, **values.as_model_fields())
+    org = Organization(pk=9, code='A"1\\', name="甲", kind="党支部", sector="农村", path="/1/")
+    member = Member(pk=12, organization=org, **values.as_model_fields())
     member.set_id_number(values.id_number)
     expected = diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS)
-    text = member_create_changes(values, encode_json_string(org.code))
-    assert json.loads(text) == expected
-    assert list(json.loads(text)) == list(expected)  # same keys, same order
-    assert values.id_number not in text
+    ciphertext = fieldcrypto.encrypt(values.id_number)
+    row = member_row(
+        12,
+        values,
+        ciphertext=ciphertext,
+        id_hash=member.id_number_hash,
+        org_id=9,
+        stamp="2026-01-01 00:00:00",
+    )
+    assert len(row) == len(MEMBER_COLUMNS)
+    text = batch_json(org.code, [row])
+    [entry] = batch_entries(json.loads(text))
+    assert (entry.object_id, entry.label) == ("12", values.name)
+    assert entry.changes == expected
+    for secret in (values.id_number, ciphertext, member.id_number_hash):
+        assert secret not in text
 
 
 def test_phone_fast_path_matches_normalize_mobile() -> None:
@@ -217,9 +227,9 @@ def test_new_members_get_fresh_keys_matching_their_audit_rows(tree) -> None:  # 
     assert [m.name for m in created] == ["新0", "新1", "新2"]
     assert all(m.pk > top for m in created)
     for member in created:
-        event = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(member.pk))
-        assert event.object_label == member.name
-        assert event.changes["name"] == [None, member.name]
+        event, entry = creation_of(member)
+        assert entry.label == member.name
+        assert entry.changes["name"] == [None, member.name]
         assert event.org_path == member.organization.path
         assert member.id_number_hash == fieldcrypto.keyed_hash(member.id_number)
     summary = AuditEvent.objects.get(action=AuditAction.IMPORT)

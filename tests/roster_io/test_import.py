@@ -9,6 +9,7 @@ from chuangxian.orgs.models import Member, MemberTransfer, Organization
 from chuangxian.roster_io.services.imports import roster_import
 from tests.factories import make_id_number
 from tests.roster_io import files
+from tests.roster_io.audit import creation_of
 
 pytestmark = pytest.mark.django_db
 
@@ -59,12 +60,15 @@ def test_creates_are_audited_without_the_id_number(tree) -> None:  # type: ignor
     report = run(files.xlsx(members=[row]))
     assert report.ok
     member = Member.objects.get(name="周七")
-    event = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(member.pk))
+    event, entry = creation_of(member)
     assert event.object_type == "member"
     assert event.org_path == tree.branch_a1.path
-    assert event.changes["id_number"] == ["***", "***(已修改)"]
+    assert event.object_label == f"党员 1 名（{tree.branch_a1.name}）"
+    assert entry.changes["id_number"] == ["***", "***(已修改)"]
     assert row["公民身份号码"] not in str(event.changes)
-    assert event.changes["name"] == [None, "周七"]
+    assert member.id_number_hash not in str(event.changes)
+    assert entry.changes["name"] == [None, "周七"]
+    assert entry.changes["organization"] == [None, "A1"]
     assert AuditEvent.objects.filter(action=AuditAction.IMPORT).count() == 1
 
 

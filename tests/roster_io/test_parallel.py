@@ -1,21 +1,24 @@
 """The importer's second process: forced on for small files here, it must change nothing."""
 
 import datetime as dt
+import json
 import os
 import time
 
 import pytest
+from django.db import transaction
 
 from chuangxian.audit.models import AuditAction, AuditEvent
-from chuangxian.audit.services import SYSTEM, diff_fields
+from chuangxian.audit.services import SYSTEM, batch_entries, diff_fields
 from chuangxian.orgs import fieldcrypto
-from chuangxian.orgs.models import Member
+from chuangxian.orgs.models import Member, MemberTransfer, Organization
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import member_plan, parallel
 from chuangxian.roster_io.services import imports
 from chuangxian.roster_io.services.imports import roster_import
 from tests.factories import make_id_number
 from tests.roster_io import files
+from tests.roster_io.audit import creation_of
 
 needs_fork = pytest.mark.skipif(not parallel.fork_is_safe(), reason="fork is not safe here")
 
@@ -26,8 +29,6 @@ def forced(monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(member_plan, "PARALLEL_MIN_ROWS", 1)
     monkeypatch.setattr(member_plan, "CHILD_CHUNK", 3)
     monkeypatch.setattr(member_plan, "PREPARE_CHUNK", 4)
-    monkeypatch.setattr(imports, "PARALLEL_MIN_ROWS", 1)
-    monkeypatch.setattr(imports, "SEAL_CHUNK", 2)
     forks: list[bool] = []
     start = parallel.ForkedChunks.start.__func__  # type: ignore[attr-defined]
 
@@ -100,7 +101,7 @@ def test_forked_import_writes_what_one_process_writes(tree, forced) -> None:  # 
     content = files.xlsx(members=members, member_header=header)
     report = roster_import(actor=SYSTEM, source=content)
     assert report.ok, report.error_lines()
-    assert forced == [True, True]  # the check, then the ciphertexts and audit JSON
+    assert forced == [True]  # the child reads and checks the rows and builds the new ones
     assert (report.counts.members_created, report.counts.members_updated) == (7, 1)
     created = list(Member.objects.filter(name__startswith="新").order_by("pk"))
     assert [m.name for m in created] == [f"新{i}" for i in range(7)]
@@ -110,8 +111,9 @@ def test_forked_import_writes_what_one_process_writes(tree, forced) -> None:  # 
     for member in created:
         assert member.id_number in numbers
         assert member.id_number_hash == fieldcrypto.keyed_hash(member.id_number)
-        event = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(member.pk))
-        assert event.changes == diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS)
+        event, entry = creation_of(member)
+        assert entry.changes == diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS)
+        assert event.org_path == member.organization.path
     existing.refresh_from_db()
     assert existing.name == "改名"
     assert existing.work_post == tree.member_a1.work_post  # absent column kept
@@ -155,3 +157,131 @@ def test_unforked_and_abandoned_chunks() -> None:
     started = time.monotonic()
     chunks.close()  # ends a child that is still working
     assert time.monotonic() - started < 10
+
+
+def _written() -> tuple[object, ...]:
+    """What an import left behind, keyed so that two runs compare (not by database key)."""
+    members = sorted(
+        (
+            m.id_number,
+            m.name,
+            m.organization.code,
+            m.birth_date,
+            m.joined_on,
+            m.confirmed_on,
+            m.phone,
+            m.work_post,
+            m.status,
+        )
+        for m in Member.objects.select_related("organization")
+    )
+    code_of = dict(Organization.objects.values_list("path", "code"))
+    created = sorted(
+        (code_of[event.org_path], entry.label, json.dumps(entry.changes, sort_keys=True))
+        for event in AuditEvent.objects.filter(action=AuditAction.CREATE, object_type="member")
+        for entry in batch_entries(event.changes)
+    )
+    updated = sorted(
+        (event.object_label, json.dumps(event.changes, sort_keys=True))
+        for event in AuditEvent.objects.filter(action=AuditAction.UPDATE)
+    )
+    transfers = sorted(
+        (t.member.name, t.from_organization.code, t.to_organization.code)
+        for t in MemberTransfer.objects.select_related(
+            "member", "from_organization", "to_organization"
+        )
+    )
+    return members, created, updated, transfers, Organization.objects.count()
+
+
+def _valid_file(tree, header: list[str]) -> bytes:  # type: ignore[no-untyped-def]
+    existing = tree.member_a1
+    members = [files.member("A1" if i % 2 else "X1", 姓名=f"新{i}") for i in range(9)]
+    members.insert(
+        4,
+        files.member(
+            "A2",  # a transfer, and a new name
+            姓名="改名",
+            公民身份号码=existing.id_number,
+            born=existing.birth_date,
+            入党日期=existing.joined_on.isoformat(),
+            转正日期=existing.confirmed_on.isoformat() if existing.confirmed_on else "",
+        ),
+    )
+    members.append(  # unchanged
+        files.member(
+            tree.member_b1.organization.code,
+            姓名=tree.member_b1.name,
+            性别=tree.member_b1.gender,
+            民族=tree.member_b1.ethnicity,
+            公民身份号码=tree.member_b1.id_number,
+            born=tree.member_b1.birth_date,
+            手机号码=tree.member_b1.phone,
+            学历=tree.member_b1.education,
+            入党日期=tree.member_b1.joined_on.isoformat(),
+            转正日期=tree.member_b1.confirmed_on.isoformat() if tree.member_b1.confirmed_on else "",
+            人员类别=tree.member_b1.category,
+            党内职务=tree.member_b1.party_post,
+            工作单位及职务=tree.member_b1.work_post,
+            困难党员="是" if tree.member_b1.in_hardship else "否",
+            流动党员="是" if tree.member_b1.is_mobile else "否",
+            党籍状态=tree.member_b1.status,
+        )
+    )
+    return files.xlsx(orgs=[files.org("X1", "A")], members=members, member_header=header)
+
+
+@needs_fork
+@pytest.mark.django_db
+@pytest.mark.parametrize("complete", [True, False])
+def test_an_eager_import_writes_what_reading_first_writes(tree, forced, complete) -> None:  # type: ignore[no-untyped-def]
+    header = [h for h in files.MEMBER_HEADER if complete or h != "党内职务"]
+    content = _valid_file(tree, header)
+    outcomes = []
+    for eager in (True, False):
+        with transaction.atomic():
+            report = roster_import(actor=SYSTEM, source=content, eager=eager)
+            assert report.ok, report.error_lines()
+            outcomes.append((report.counts, _written()))
+            transaction.set_rollback(True)
+    assert forced == [True, True]
+    for first, second in zip(outcomes[0][1], outcomes[1][1], strict=True):
+        assert first == second
+    assert outcomes[0][0] == outcomes[1][0]
+    counts = outcomes[0][0]
+    assert (counts.members_created, counts.members_updated, counts.members_unchanged) == (9, 1, 1)
+    assert counts.orgs_created == 1
+
+
+@needs_fork
+@pytest.mark.django_db
+def test_an_eager_import_with_a_late_error_writes_nothing(tree, forced) -> None:  # type: ignore[no-untyped-def]
+    """The first chunks are written before the bad rows are read: all of it is rolled back,
+    and the report is the one a check alone gives."""
+    members = [files.member("X1", 姓名=f"新{i}") for i in range(20)]
+    members.append(files.member("A1", 入党日期="2010-02-30"))
+    members.append(dict(members[3]))  # a repeated ID number, after its first row was written
+    content = files.xlsx(orgs=[files.org("X1", "A")], members=members)
+    before = _written()
+    events = AuditEvent.objects.count()
+    written: list[int] = []
+    insert = imports._NewMembers.insert
+
+    def recording_insert(self, planned):  # type: ignore[no-untyped-def]
+        insert(self, planned)
+        written.append(self.written)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(imports._NewMembers, "insert", recording_insert)
+        report = roster_import(actor=SYSTEM, source=content, eager=True)
+    assert written and max(written) > 0  # members were inserted before the error was seen
+    check = roster_import(actor=SYSTEM, source=content, dry_run=True)
+    assert not report.ok
+    assert report.error_lines() == check.error_lines()
+    assert report.error_lines() == [
+        "第5行 [公民身份号码] 公民身份号码在文件中重复：第5行、第23行",
+        "第22行 [入党日期] “2010-02-30”不是真实存在的日期",
+        "第23行 [公民身份号码] 公民身份号码在文件中重复：第5行、第23行",
+    ]
+    assert _written() == before
+    assert AuditEvent.objects.count() == events

@@ -9,6 +9,7 @@ from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.orgs.models import Member
 from chuangxian.roster_io.models import ImportJob, ImportStatus
 from tests.roster_io import files
+from tests.roster_io.audit import creation_of
 
 pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -91,10 +92,7 @@ def test_valid_upload_runs_in_the_background_and_reports_counts(
     assert (job.done, job.total) == (1, 1)
     assert job.summary["members_created"] == 1
     member = Member.objects.get(name="冯十二")
-    assert (
-        AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(member.pk)).actor
-        == tree.town_admin
-    )
+    assert creation_of(member)[0].actor == tree.town_admin
     partial = client.get(job.get_absolute_url(), headers={"HX-Request": "true"})
     assert b"<html" not in partial.content and b"job-status" in partial.content
     assert b"hx-trigger" not in partial.content  # finished: the polling stops

@@ -1,11 +1,14 @@
 import datetime as dt
+import json
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from chuangxian.audit.models import AuditAction, AuditEvent
+from chuangxian.audit.services import BATCH
 from chuangxian.orgs.forms.fields import date_field
 
 
@@ -38,7 +41,15 @@ class AuditFilterForm(forms.Form):
             )
             events = events.filter(at__lt=end)
         if text := data["text"].strip():
-            events = events.filter(
-                Q(object_label__icontains=text) | Q(object_id=text) | Q(actor_label__icontains=text)
+            # A batch event (many members created at once) names its objects inside `changes`,
+            # stored as JSON text: with non-ASCII as is, or escaped (\uXXXX) as the ORM
+            # writes it on SQLite; both spellings are looked for.
+            escaped = json.dumps(text)[1:-1]
+            in_batch = Q(changes_text__icontains=text) | Q(changes_text__icontains=escaped)
+            events = events.annotate(changes_text=Cast("changes", TextField())).filter(
+                Q(object_label__icontains=text)
+                | Q(object_id=text)
+                | Q(actor_label__icontains=text)
+                | (Q(changes__has_key=BATCH) & in_batch)
             )
         return events

@@ -3,6 +3,7 @@
 import csv
 import functools
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 
 import xlsxwriter
@@ -17,13 +18,14 @@ from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.http import require_GET
 
 from chuangxian.audit.models import AuditAction, AuditEvent
-from chuangxian.audit.services import audit_record
+from chuangxian.audit.services import audit_record, batch_entries, batch_size, is_batch
 from chuangxian.orgs.access import audit_events_for, is_administrator, scope_for
 from chuangxian.orgs.forms.audit import AuditFilterForm
 from chuangxian.orgs.rules import FIELD_LABELS
 from chuangxian.orgs.views.http import PAGE_SIZE, actor_of, viewer
 
 EXPORT_LIMIT = 200_000
+BATCH_PAGE_SIZE = 100
 HEADER = ["时间", "操作人", "来源地址", "操作", "对象类型", "对象编号", "对象", "变更", "原因"]
 
 
@@ -70,6 +72,9 @@ _ROSTER_TYPES = frozenset({"member", "user", "rolegrant", "roster", "auditevent"
 
 # Marked for the catalog: the page shows them through gettext (exports stay in Chinese).
 _WORDS = (
+    gettext_noop("、"),
+    gettext_noop("等"),
+    gettext_noop("共 %(count)s 条：%(names)s"),
     gettext_noop("是"),
     gettext_noop("否"),
     gettext_noop("（空）"),
@@ -129,11 +134,24 @@ def _labels(object_type: str) -> dict[str, str]:
     return _model_labels(object_type)
 
 
+# How many names of a batch event's objects its one line on the page shows.
+BATCH_NAMES_SHOWN = 5
+
+
 def _changes_text(object_type: str, changes: object, translate: Callable[[str], str] = str) -> str:
     """The before → after of each field, in the words the page uses for it: the roster's
     labels for members and accounts, the model's own field names for anything else (a
     round's `status` is not a member's 党籍状态), the key itself when neither knows it.
-    `translate` renders the labels in the page's language (exports stay in Chinese)."""
+    `translate` renders the labels in the page's language (exports stay in Chinese). A batch
+    event (many objects created at once) reads as its count and first names; its detail
+    page and the export list every object."""
+    if is_batch(changes):
+        first = [
+            entry.label for entry in itertools.islice(batch_entries(changes), BATCH_NAMES_SHOWN)
+        ]
+        count = batch_size(changes)
+        names = translate("、").join(first) + (translate("等") if count > len(first) else "")
+        return translate("共 %(count)s 条：%(names)s") % {"count": count, "names": names}
     if not isinstance(changes, dict):
         return str(changes)
     labels = _labels(object_type)
@@ -149,19 +167,35 @@ def _changes_text(object_type: str, changes: object, translate: Callable[[str], 
 
 
 def _rows(events: QuerySet[AuditEvent]) -> Iterator[list[str]]:
+    """One line per event, and per object of a batch event (at most EXPORT_LIMIT lines)."""
     labels = dict(AuditAction.choices)
-    for event in events[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        yield [
+    lines = 0
+    for event in events.iterator(chunk_size=200):
+        head = [
             timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
             event.actor_label,
             event.ip_address or "",
             str(labels.get(event.action, event.action)),
             event.object_type,
-            event.object_id,
-            event.object_label,
-            _changes_text(event.object_type, event.changes),
-            event.reason,
         ]
+        if is_batch(event.changes):
+            objects = [
+                [entry.object_id, entry.label, _changes_text(event.object_type, entry.changes)]
+                for entry in batch_entries(event.changes)
+            ]
+        else:
+            objects = [
+                [
+                    event.object_id,
+                    event.object_label,
+                    _changes_text(event.object_type, event.changes),
+                ]
+            ]
+        for shown in objects:
+            if lines >= EXPORT_LIMIT:
+                return
+            lines += 1
+            yield [*head, *shown, event.reason]
 
 
 def _defuse(cell: str) -> str:
@@ -216,6 +250,44 @@ def audit(request: HttpRequest) -> HttpResponse:
             event.object_type, event.changes, gettext
         )
     return render(request, "orgs/audit.html", {"form": form, "page": page})
+
+
+@require_GET
+def audit_event(request: HttpRequest, pk: int) -> HttpResponse:
+    """One event whole: for a batch event, every object it records with its values (paged)."""
+    event = _events_in_scope(viewer(request)).filter(pk=pk).first()
+    if event is None:
+        raise Http404("页面不存在")
+    entries = list(batch_entries(event.changes))
+    fields: list[str] = []
+    for entry in entries:
+        fields += [name for name in entry.changes if name not in fields]
+    labels = _labels(event.object_type)
+    page = Paginator(entries, BATCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    table = [
+        (
+            entry.object_id,
+            entry.label,
+            [
+                _shown(entry.changes[name][1], gettext) if name in entry.changes else ""
+                for name in fields
+            ],
+        )
+        for entry in page
+    ]
+    return render(
+        request,
+        "orgs/audit_event.html",
+        {
+            "event": event,
+            "changes_text": ""
+            if entries
+            else _changes_text(event.object_type, event.changes, gettext),
+            "columns": [gettext(labels.get(name) or name) for name in fields],
+            "page": page,
+            "table": table,
+        },
+    )
 
 
 @require_GET

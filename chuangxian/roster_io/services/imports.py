@@ -1,11 +1,10 @@
-"""roster_import: read a roster file, validate every row, then write all of it or nothing."""
+"""roster_import: read a roster file, check every row, and write all of it or nothing."""
 
+import contextlib
 import datetime as dt
 import gc
-import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from json.encoder import encode_basestring as encode_json_string
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,27 +15,27 @@ from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import Actor, diff_fields
 from chuangxian.orgs import fieldcrypto
 from chuangxian.orgs.models import Member, MemberTransfer, Organization
-from chuangxian.orgs.rules import MemberValues
 from chuangxian.orgs.selectors import common_path
 from chuangxian.orgs.services.organizations import organization_snapshot
 from chuangxian.roster_io.bulk_insert import copy_rows, db_datetime, json_text, reserve_ids
 from chuangxian.roster_io.member_plan import (
-    PARALLEL_MIN_ROWS,
     MemberPlan,
+    MemberPlanner,
     MemberRows,
     NewMember,
     member_org_codes,
     plan_members,
 )
+from chuangxian.roster_io.member_write import MEMBER_COLUMNS, WriteContext, batch_json, member_row
 from chuangxian.roster_io.org_plan import OrgPlan, plan_orgs
-from chuangxian.roster_io.parallel import ForkedChunks
-from chuangxian.roster_io.reader import RosterFileError, read_roster
+from chuangxian.roster_io.reader import RosterFile, RosterFileError, read_roster
 from chuangxian.roster_io.report import ImportCounts, ImportReport, RowError
 from chuangxian.roster_io.scope import ImportScope
 
 WRITE_BATCH = 2000
-# New members whose ciphertexts and audit JSON a forked child computes, per message.
-SEAL_CHUNK = 5000
+# An eager import's own share of the member rows to read when a child helps: this process
+# writes every chunk, so the child reads nearly all (measured: both finish together).
+EAGER_SHARE = 0.05
 # SQLite page cache during an import's write, in KiB (see _bulk_write_settings).
 SQLITE_CACHE_KIB = 256 * 1024
 Progress = Callable[[int, int], None]
@@ -78,6 +77,7 @@ def roster_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    eager: bool | None = None,
 ) -> ImportReport:
     """Import organizations (by code) and members (by ID number) from an .xlsx, .xls or .csv.
 
@@ -85,12 +85,26 @@ def roster_import(
     otherwise every change is written in one transaction, each created or changed record
     with its audit row. Rows that change nothing write nothing, so importing the same file
     twice is a no-op. `user=None` is the system (full access); otherwise the user's scope
-    decides what may be written. Validation reads outside the transaction so that a
-    background job's progress is visible; the unique code and ID-hash constraints refuse
-    anything written concurrently in between."""
+    decides what may be written.
+
+    `eager` (the default when there is no `progress`): open the transaction before reading the
+    member rows and insert each chunk's new members as soon as it is checked, while the next
+    chunk is read on the other core; at the first error writing stops, every row is still
+    read and reported, and the transaction is rolled back. Not eager (the default with
+    `progress`, whose writes on this connection would stay invisible inside the transaction):
+    read and check everything first, then write; the unique code and ID-hash constraints
+    refuse anything written concurrently in between."""
+    if eager is None:
+        eager = progress is None
     with _without_cyclic_gc():
         return _import(
-            actor=actor, source=source, user=user, dry_run=dry_run, progress=progress, today=today
+            actor=actor,
+            source=source,
+            user=user,
+            dry_run=dry_run,
+            progress=progress,
+            today=today,
+            eager=eager and not dry_run,
         )
 
 
@@ -118,6 +132,7 @@ def _import(
     dry_run: bool,
     progress: Progress | None,
     today: dt.date | None,
+    eager: bool,
 ) -> ImportReport:
     today = today or timezone.localdate()
     report = ImportReport(dry_run=dry_run)
@@ -132,8 +147,8 @@ def _import(
         return report
     scope = ImportScope(user)
     # The member rows are read and checked on a second core (when worth it) while the
-    # organizations are planned here.
-    member_rows = MemberRows.start(roster.members, today=today)
+    # organizations are planned here (an eager import starts that later, see _import_eagerly).
+    member_rows = None if eager else MemberRows.start(roster.members, today=today)
     try:
         orgs = plan_orgs(
             roster.orgs,
@@ -144,24 +159,105 @@ def _import(
         org_rows = len(roster.orgs.rows) if roster.orgs else 0
         if progress is not None:
             progress(org_rows, report.total_rows)
-        rows = member_rows.collect(
+        row_progress = (
             None if progress is None else lambda done: progress(org_rows + done, report.total_rows)
         )
+        if eager and not orgs.errors:
+            _import_eagerly(roster, orgs, scope, actor, today, report, progress=row_progress)
+        else:
+            if member_rows is None:
+                member_rows = MemberRows.start(roster.members, today=today)
+            rows = member_rows.collect(row_progress)
+            members = plan_members(roster.members, orgs=orgs, scope=scope, today=today, rows=rows)
+            _conclude(report, roster, orgs, members)
+            if not (report.errors or dry_run or report.counts.changed == 0):
+                with transaction.atomic(), _bulk_write_settings():
+                    audit = _AuditRows(actor, timezone.now())
+                    _write_orgs(orgs, audit)
+                    new_members = _NewMembers(audit.now)
+                    new_members.insert(members.to_create)
+                    _write_members(members, new_members, audit, today=today, report=report)
     finally:
-        member_rows.close()  # ends the child if planning failed before collecting it
-    members = plan_members(roster.members, orgs=orgs, scope=scope, today=today, rows=rows)
+        if member_rows is not None:
+            member_rows.close()  # ends the child if anything failed before it was collected
+    if progress is not None and report.ok and not dry_run:
+        progress(report.total_rows, report.total_rows)
+    return report
+
+
+class _Refused(Exception):
+    """Rolls back an eager import that found an error (the report holds them all)."""
+
+
+def _import_eagerly(
+    roster: RosterFile,
+    orgs: OrgPlan,
+    scope: ImportScope,
+    actor: Actor,
+    today: dt.date,
+    report: ImportReport,
+    *,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Write inside one transaction while the rows are still being read: the organizations
+    first, then each chunk's new members as soon as the chunk is planned (MemberPlanner),
+    until a chunk brings an error or a repeated ID number. Every row is read and planned
+    either way; with any error the report gets them all and everything is rolled back.
+
+    The rows are read with a WriteContext: a key is reserved for every row up front, so
+    the child that reads most of them also builds each clean row's member row and audit
+    entry, and this process mostly passes them on to the database."""
+    sheet = roster.members
+    planner = MemberPlanner(sheet, orgs=orgs, scope=scope, today=today)
+    rows: list[Any] = []
+    with contextlib.suppress(_Refused), transaction.atomic(), _bulk_write_settings():
+        audit = _AuditRows(actor, timezone.now())
+        _write_orgs(orgs, audit)
+        new_members = _NewMembers(audit.now)
+        write = WriteContext(
+            ids=reserve_ids(Member, len(sheet.rows)) if sheet else (),
+            org_ids={
+                code: org.pk
+                for code, org in orgs.by_code.items()
+                if code not in orgs.closed_codes and code not in orgs.failed_codes
+            },
+            stamp=new_members.stamp,
+        )
+        member_rows = MemberRows.start(sheet, today=today, share=EAGER_SHARE, write=write)
+        try:
+            for chunk in member_rows.chunks(progress):
+                rows += chunk
+                planner.take(chunk)
+                if planner.exact:
+                    new_members.insert(planner.plan.to_create)
+        finally:
+            member_rows.close()
+        if planner.exact:
+            members = planner.finish()
+        else:
+            members = plan_members(
+                roster.members,
+                orgs=orgs,
+                scope=scope,
+                today=today,
+                rows=rows,
+                existing=planner.existing,
+            )
+        _conclude(report, roster, orgs, members)
+        if report.errors:
+            raise _Refused
+        if not planner.exact:  # cannot be: a chunk is inexact only for an error or a repeat
+            raise RuntimeError("roster import: a chunk went wrong without an error to report")
+        if report.counts.changed:
+            _write_members(members, new_members, audit, today=today, report=report)
+
+
+def _conclude(report: ImportReport, roster: RosterFile, orgs: OrgPlan, members: MemberPlan) -> None:
     report.errors.extend(orgs.errors)
     report.errors.extend(members.errors)
     org_sheet = roster.orgs.name if roster.orgs else ""
     report.errors.sort(key=lambda e: (e.sheet != org_sheet, e.row))
     report.counts = _counts(orgs, members)
-    if report.errors or dry_run or report.counts.changed == 0:
-        return report
-    with transaction.atomic(), _bulk_write_settings():
-        _write(orgs, members, actor=actor, today=today, report=report)
-    if progress is not None:
-        progress(report.total_rows, report.total_rows)
-    return report
 
 
 @contextmanager
@@ -203,11 +299,7 @@ def _counts(orgs: OrgPlan, members: MemberPlan) -> ImportCounts:
     )
 
 
-def _write(
-    orgs: OrgPlan, members: MemberPlan, *, actor: Actor, today: dt.date, report: ImportReport
-) -> None:
-    now = timezone.now()
-    audit = _AuditRows(actor, now)
+def _write_orgs(orgs: OrgPlan, audit: "_AuditRows") -> None:
     _create_orgs(orgs.to_create)
     for org in orgs.to_create:
         parent = org.parent.code if org.parent else ""
@@ -218,16 +310,27 @@ def _write(
             diff_fields({}, organization_snapshot(org, parent_code=parent)),
         )
     for org, _ in orgs.to_update:
-        org.updated_at = now
+        org.updated_at = audit.now
     Organization.objects.bulk_update(
         [org for org, _ in orgs.to_update], _ORG_UPDATE_FIELDS, batch_size=500
     )
     for org, changes in orgs.to_update:
         audit.add(AuditAction.UPDATE, org, org.path, changes)
 
-    _create_members(members.to_create, now, audit)
+
+def _write_members(
+    members: MemberPlan,
+    new_members: "_NewMembers",
+    audit: "_AuditRows",
+    *,
+    today: dt.date,
+    report: ImportReport,
+) -> None:
+    """Everything after the new members' rows (already inserted): their audit, the changed
+    members with theirs, the transfers, the import's summary; then all audit rows at once."""
+    audit.add_member_batches(new_members)
     for member, _ in members.to_update:
-        member.updated_at = now
+        member.updated_at = audit.now
     Member.objects.bulk_update(
         [member for member, _ in members.to_update], _MEMBER_UPDATE_FIELDS, batch_size=500
     )
@@ -257,158 +360,51 @@ def _write(
             _summary_changes(report.counts),
         )
     )
-    copy_rows(AuditEvent._meta.db_table, _AuditRows.COLUMNS, audit.all_rows())
+    copy_rows(AuditEvent._meta.db_table, _AuditRows.COLUMNS, audit.rows)
 
 
-# Member's columns in the order _create_members fills them.
-_MEMBER_COLUMNS = (
-    "id",
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "id_number_ciphertext",
-    "id_number_hash",
-    "phone",
-    "education",
-    "joined_on",
-    "confirmed_on",
-    "category",
-    "organization_id",
-    "party_post",
-    "work_post",
-    "in_hardship",
-    "is_mobile",
-    "status",
-    "created_at",
-    "updated_at",
-)
+class _NewMembers:
+    """Inserts new members as the plan grows (`insert` takes the plan's whole list and writes
+    what it has not written yet) as driver-ready rows (member_write.member_row): the rows
+    built by whoever read them (_Row.ready), or built here under keys reserved now (no
+    read-back). Keeps every row written, by organization, for the batch audit events."""
 
+    def __init__(self, now: dt.datetime) -> None:
+        stamp = db_datetime(now)
+        # As text (PostgreSQL's driver takes the datetime itself): rows built in a child
+        # travel as marshal data.
+        self.stamp = stamp.isoformat() if isinstance(stamp, dt.datetime) else stamp
+        self.written = 0
+        # Organization (by id() of the instance) → (organization, its new members' rows).
+        self.by_org: dict[int, tuple[Organization, list[tuple[Any, ...]]]] = {}
 
-def _create_members(new: list[NewMember], now: dt.datetime, audit: "_AuditRows") -> None:
-    """Insert new members under keys reserved up front (no read-back), then (later, see
-    _AuditRows.all_rows) their "新增" audit rows. The ID numbers' ciphertexts, then the audit
-    JSON, are computed chunk by chunk in a forked child when there are many (see _sealed),
-    while this process inserts what is done; rows are generated while they are sent."""
-    if not new:
-        return
-    ids = reserve_ids(Member, len(new))
-    stamp = db_datetime(now)
-    forked = _sealed(new)
-    sealed = forked.results()
-    chunks = len(range(0, len(new), SEAL_CHUNK))
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        position = 0
-        for _ in range(chunks):
-            forked.drain()
-            for ciphertext in next(sealed):
-                values, org, id_hash = new[position]
-                yield (
-                    ids[position],
-                    values.name,
-                    values.gender,
-                    values.ethnicity,
-                    values.birth_date,
-                    ciphertext,
-                    id_hash,
-                    values.phone,
-                    values.education,
-                    values.joined_on,
-                    values.confirmed_on,
-                    values.category,
-                    org.pk,
-                    values.party_post,
-                    values.work_post,
-                    values.in_hardship,
-                    values.is_mobile,
-                    values.status,
-                    stamp,
-                    stamp,
+    def insert(self, planned: list[NewMember]) -> None:
+        new = planned[self.written :]
+        if not new:
+            return
+        unkeyed = [member for member in new if member.ready is None]
+        keys = iter(reserve_ids(Member, len(unkeyed)) if unkeyed else ())
+        stamp, encrypt = self.stamp, fieldcrypto.encrypt
+        rows: list[tuple[Any, ...]] = []
+        by_org = self.by_org
+        for values, org, id_hash, ciphertext, ready in new:
+            if ready is None:
+                assert values is not None
+                ready = member_row(
+                    next(keys),
+                    values,
+                    ciphertext=ciphertext or encrypt(values.id_number),
+                    id_hash=id_hash,
+                    org_id=org.pk,
+                    stamp=stamp,
                 )
-                position += 1
-
-    try:
-        copy_rows(Member._meta.db_table, _MEMBER_COLUMNS, rows())
-    except BaseException:
-        forked.close()  # the child is not needed any more
-        raise
-    audit.add_member_creates(ids, new, itertools.chain.from_iterable(sealed))
-
-
-def _sealed(new: list[NewMember]) -> ForkedChunks[list[str]]:
-    """The ciphertexts of the new members' ID numbers, chunk by chunk, then their "新增" audit
-    JSON, chunk by chunk. Pure computation (no database), done in a forked child when there
-    are enough members to pay for it; the nonces come from os.urandom, so a child draws fresh
-    ones like this process would."""
-    code_json: dict[str, str] = {}
-
-    def seal(task: tuple[str, int, int]) -> list[str]:
-        kind, start, stop = task
-        if kind == "ciphertext":
-            encrypt = fieldcrypto.encrypt
-            return [encrypt(member.values.id_number) for member in new[start:stop]]
-        texts = []
-        for values, org, _ in new[start:stop]:
-            code = code_json.get(org.code)
-            if code is None:
-                code = code_json[org.code] = encode_json_string(org.code)
-            texts.append(member_create_changes(values, code))
-        return texts
-
-    starts = range(0, len(new), SEAL_CHUNK)
-    ranges = [(start, min(start + SEAL_CHUNK, len(new))) for start in starts]
-    tasks = [("ciphertext", *bounds) for bounds in ranges]
-    tasks += [("json", *bounds) for bounds in ranges]
-    return ForkedChunks.start(seal, tasks, fork=len(new) >= PARALLEL_MIN_ROWS)
-
-
-def member_create_changes(values: MemberValues, org_code_json: str) -> str:
-    """The JSON text of diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS) for
-    a new member with these (checked) values: same keys in the same order, fields that are
-    None left out, the ID number only as changed. Built directly because the generic path
-    costs more than inserting the member; tests compare the two."""
-    encode = encode_json_string
-    parts = [
-        '{"name":[null,',
-        encode(values.name),
-        '],"gender":[null,',
-        encode(values.gender),
-        '],"ethnicity":[null,',
-        encode(values.ethnicity),
-        "]",
-    ]
-    if values.birth_date is not None:
-        parts += [',"birth_date":[null,"', values.birth_date.isoformat(), '"]']
-    parts += [
-        ',"id_number":["***","***(已修改)"],"phone":[null,',
-        encode(values.phone),
-        '],"education":[null,',
-        encode(values.education),
-        "]",
-    ]
-    if values.joined_on is not None:
-        parts += [',"joined_on":[null,"', values.joined_on.isoformat(), '"]']
-    if values.confirmed_on is not None:
-        parts += [',"confirmed_on":[null,"', values.confirmed_on.isoformat(), '"]']
-    parts += [
-        ',"category":[null,',
-        encode(values.category),
-        '],"organization":[null,',
-        org_code_json,
-        '],"party_post":[null,',
-        encode(values.party_post),
-        '],"work_post":[null,',
-        encode(values.work_post),
-        '],"in_hardship":[null,',
-        "true" if values.in_hardship else "false",
-        '],"is_mobile":[null,',
-        "true" if values.is_mobile else "false",
-        '],"status":[null,',
-        encode(values.status),
-        "]}",
-    ]
-    return "".join(parts)
+            rows.append(ready)
+            group = by_org.get(id(org))
+            if group is None:
+                group = by_org[id(org)] = (org, [])
+            group[1].append(ready)
+        copy_rows(Member._meta.db_table, MEMBER_COLUMNS, rows)
+        self.written += len(new)
 
 
 class _AuditRows:
@@ -430,6 +426,7 @@ class _AuditRows:
     )
 
     def __init__(self, actor: Actor, now: dt.datetime) -> None:
+        self.now = now
         self.user = actor.user if actor.user is not None and actor.user.pk else None
         self.prefix = (
             db_datetime(now),
@@ -438,12 +435,6 @@ class _AuditRows:
             actor.ip_address,
         )
         self.rows: list[tuple[Any, ...]] = []
-        self.member_creates: tuple[Sequence[int], list[NewMember], Iterable[str], int] = (
-            (),
-            [],
-            [],
-            0,
-        )
         # The org paths of every audited change, for the import summary's own path.
         self.paths: set[str] = set()
 
@@ -474,31 +465,23 @@ class _AuditRows:
             self.row(action, obj._meta.model_name, str(obj.pk), str(obj), org_path, changes)
         )
 
-    def add_member_creates(
-        self, ids: Sequence[int], new: list[NewMember], changes: Iterable[str]
-    ) -> None:
-        """The "新增" rows of new members (`changes`: their audit JSON), in order after the rows
-        added so far; built while being inserted (see all_rows)."""
-        self.member_creates = (ids, new, changes, len(self.rows))
-        orgs = {id(m.organization): m.organization for m in new}
-        self.paths.update(org.path for org in orgs.values() if org.path)
-
-    def all_rows(self) -> Iterator[tuple[Any, ...]]:
-        ids, new, changes, position = self.member_creates
-        yield from self.rows[:position]
-        prefix, reason, create = self.prefix, _REASON, _CREATE
-        for pk, (values, org, _), text in zip(ids, new, changes, strict=True):
-            yield (
-                *prefix,
-                create,
-                "member",
-                str(pk),
-                values.name[:200],
-                org.path,
-                text,
-                reason,
+    def add_member_batches(self, new_members: _NewMembers) -> None:
+        """One "新增" event per organization for the members created in it (a batch event, see
+        audit.services): 100,000 new members make a few hundred audit rows, not 100,000."""
+        for org, rows in new_members.by_org.values():
+            self.paths.add(org.path)
+            self.rows.append(
+                (
+                    *self.prefix,
+                    _CREATE,
+                    "member",
+                    "",
+                    f"党员 {len(rows)} 名（{org.name}）"[:200],
+                    org.path,
+                    batch_json(org.code, rows),
+                    _REASON,
+                )
             )
-        yield from self.rows[position:]
 
 
 _REASON = "花名册导入"

@@ -1,0 +1,119 @@
+"""The shapes a new member is written in: its row of the member table, and the "新增" batch
+audit event of its organization (audit.services.batch_changes) made from those rows.
+
+The row is built from checked values as driver-ready data (dates as ISO text, no model
+instance), possibly in the forked child that read it (member_plan.MemberRows), so that the
+process holding the transaction only passes it on. Pure computation: no database.
+"""
+
+import operator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from chuangxian.audit.services import batch_changes
+from chuangxian.orgs.rules import MemberValues
+from chuangxian.orgs.services.members import SENSITIVE_FIELDS
+from chuangxian.roster_io.bulk_insert import json_text
+
+# Member's columns in the order member_row fills them.
+MEMBER_COLUMNS = (
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number_ciphertext",
+    "id_number_hash",
+    "phone",
+    "education",
+    "joined_on",
+    "confirmed_on",
+    "category",
+    "organization_id",
+    "party_post",
+    "work_post",
+    "in_hardship",
+    "is_mobile",
+    "status",
+    "created_at",
+    "updated_at",
+)
+# A new member's audited fields (those of member_snapshot) in a batch event's rows; the ID
+# number is only recorded as set, the organization once for the batch.
+BATCH_FIELDS = (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "phone",
+    "education",
+    "joined_on",
+    "confirmed_on",
+    "category",
+    "party_post",
+    "work_post",
+    "in_hardship",
+    "is_mobile",
+    "status",
+)
+# A batch row ([key, label, value per BATCH_FIELDS field]) out of a member row: a C-level
+# projection, so that 100,000 rows cost one pass and one JSON encoding per organization.
+_BATCH_ROW = operator.itemgetter(
+    *(MEMBER_COLUMNS.index(name) for name in ("id", "name", *BATCH_FIELDS))
+)
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    """What it takes to build a new member's row before it is known to be new: a key reserved
+    for every row of the sheet (by position; a row that turns out not to be new leaves its
+    key unused), the organizations' keys by code (only those a row may be written into) and
+    the time stamp, as the database driver takes it."""
+
+    ids: Sequence[int]
+    org_ids: dict[str, int]
+    stamp: Any
+
+
+def member_row(
+    pk: int, values: MemberValues, *, ciphertext: str, id_hash: str, org_id: int, stamp: Any
+) -> tuple[Any, ...]:
+    """The member's row (MEMBER_COLUMNS), dates as ISO text."""
+    born, joined, confirmed = values.birth_date, values.joined_on, values.confirmed_on
+    return (
+        pk,
+        values.name,
+        values.gender,
+        values.ethnicity,
+        None if born is None else born.isoformat(),
+        ciphertext,
+        id_hash,
+        values.phone,
+        values.education,
+        None if joined is None else joined.isoformat(),
+        None if confirmed is None else confirmed.isoformat(),
+        values.category,
+        org_id,
+        values.party_post,
+        values.work_post,
+        values.in_hardship,
+        values.is_mobile,
+        values.status,
+        stamp,
+        stamp,
+    )
+
+
+def batch_json(org_code: str, rows: Sequence[tuple[Any, ...]]) -> str:
+    """The `changes` JSON text of the batch event for these new members (member rows) of one
+    organization: what diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS)
+    says of each, in the shape of audit.services.batch_changes."""
+    return json_text(
+        batch_changes(
+            BATCH_FIELDS,
+            map(_BATCH_ROW, rows),
+            masked=SENSITIVE_FIELDS,
+            common={"organization": org_code},
+        )
+    )
