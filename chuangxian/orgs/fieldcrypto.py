@@ -39,7 +39,10 @@ def _primitives(master: str) -> tuple[AESGCM, Any]:
     """The cipher and a keyed HMAC to copy, built once per key: constructing them per value
     costs more than the encryption itself (an import encrypts 100,000 numbers)."""
     encryption_key, hash_key = _keys(master)
-    return AESGCM(encryption_key), hmac.new(hash_key, digestmod=hashlib.sha256)
+    keyed = hmac.new(hash_key, digestmod=hashlib.sha256)
+    # OpenSSL's HMAC object itself when there is one: its copy/update/hexdigest are C calls,
+    # without the Python wrapper's (an import hashes 100,000 numbers).
+    return AESGCM(encryption_key), getattr(keyed, "_hmac", None) or keyed
 
 
 def encrypt(plaintext: str) -> str:

@@ -381,14 +381,22 @@ class MemberPlanner:
         to_create = plan.to_create
         sheet_name = sheet.name
         changed = self._changed
+        writable = {
+            code for code in by_code if code not in failed_codes and code not in closed_codes
+        }
 
         for row in rows:
             id_hash = row.id_hash
-            if row.ready is not None and id_hash not in existing and id_hash not in duplicates:
-                # New, and clean: prepare_rows builds a row only for a row with no finding
-                # whose organization takes new members; nothing below could refuse it.
-                target = by_code[row.org_code]
-                to_create.append(NewMember(row.values, target, id_hash, "", row.ready))
+            code = row.org_code
+            if (
+                row.ready is not None
+                and id_hash not in existing
+                and id_hash not in duplicates
+                and code in writable
+            ):
+                # New and clean (prepare_rows builds a row only for a row with no finding)
+                # in an organization that takes new members: nothing below could refuse it.
+                to_create.append(NewMember(row.values, by_code[code], id_hash, "", row.ready))
                 continue
             current = existing.get(id_hash) if existing and id_hash else None
             if complete or current is None:
@@ -403,8 +411,7 @@ class MemberPlanner:
             if id_hash in duplicates:
                 numbers = "、".join(f"第{n}行" for n in duplicates[id_hash])
                 errors.setdefault("id_number", f"公民身份号码在文件中重复：{numbers}")
-            # The organization, as _target_org used to find it (kept inline: it runs per row).
-            code = row.org_code
+            # The organization (`code` is the row's), inline: it runs per row.
             org = None
             if not code:
                 errors.setdefault("org_code", "不能为空")
@@ -500,7 +507,7 @@ def prepare_rows(
     keyed_hash = fieldcrypto.keyed_hash
     active = MemberStatus.ACTIVE
     encrypt = fieldcrypto.encrypt
-    ids, org_ids, stamp = (write.ids, write.org_ids, write.stamp) if write else ((), {}, None)
+    ids, stamp = (write.ids, write.stamp) if write else ((), None)
     out: list[_Row] = []
     append = out.append
     for position, fields in enumerate(
@@ -553,17 +560,15 @@ def prepare_rows(
         parsed = {key: column[position] for key, column in columns.items()} if keep_parsed else None
         checked = check_member(values, today=today)
         ready = None
-        if write is not None and id_hash and not checked and position not in cell_errors:
-            org_id = org_ids.get(code)
-            if org_id is not None:
-                ready = member_row(
-                    ids[start + position],
-                    values,
-                    ciphertext=encrypt(values.id_number),
-                    id_hash=id_hash,
-                    org_id=org_id,
-                    stamp=stamp,
-                )
+        if write is not None and id_hash and code and not checked and position not in cell_errors:
+            ready = member_row(
+                ids[start + position],
+                values,
+                ciphertext=encrypt(values.id_number),
+                id_hash=id_hash,
+                org_code=code,
+                stamp=stamp,
+            )
         append(
             _Row(
                 number,

@@ -68,18 +68,20 @@ _BATCH_ROW = operator.itemgetter(
 class WriteContext:
     """What it takes to build a new member's row before it is known to be new: a key reserved
     for every row of the sheet (by position; a row that turns out not to be new leaves its
-    key unused), the organizations' keys by code (only those a row may be written into) and
-    the time stamp, as the database driver takes it."""
+    key unused) and the time stamp, as the database driver takes it."""
 
     ids: Sequence[int]
-    org_ids: dict[str, int]
     stamp: Any
 
 
+_ORG = MEMBER_COLUMNS.index("organization_id")
+
+
 def member_row(
-    pk: int, values: MemberValues, *, ciphertext: str, id_hash: str, org_id: int, stamp: Any
+    pk: int, values: MemberValues, *, ciphertext: str, id_hash: str, org_code: str, stamp: Any
 ) -> tuple[Any, ...]:
-    """The member's row (MEMBER_COLUMNS), dates as ISO text."""
+    """The member's row (MEMBER_COLUMNS), dates as ISO text, with the organization's code
+    where its key goes (with_org_id puts the key in once the organization is known)."""
     born, joined, confirmed = values.birth_date, values.joined_on, values.confirmed_on
     return (
         pk,
@@ -94,7 +96,7 @@ def member_row(
         None if joined is None else joined.isoformat(),
         None if confirmed is None else confirmed.isoformat(),
         values.category,
-        org_id,
+        org_code,
         values.party_post,
         values.work_post,
         values.in_hardship,
@@ -103,6 +105,10 @@ def member_row(
         stamp,
         stamp,
     )
+
+
+def with_org_id(row: tuple[Any, ...], org_id: int) -> tuple[Any, ...]:
+    return (*row[:_ORG], org_id, *row[_ORG + 1 :])
 
 
 def batch_json(org_code: str, rows: Sequence[tuple[Any, ...]]) -> str:

@@ -156,6 +156,11 @@ def test_a_batch_event_reads_as_its_count_and_lists_every_object(client_as, tree
     found = client.get(reverse("orgs:audit"), {"text": "批量6"}).content.decode()
     assert "共 7 条" in found
     assert "共 7 条" not in client.get(reverse("orgs:audit"), {"text": "无此人"}).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("orgs:audit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "7 in all: 批量0, 批量1, 批量2, 批量3, 批量4 and others" in english
+    detail = client.get(reverse("orgs:audit_event", args=[batch.pk])).content.decode()
+    assert "Object ID" in detail and "***(已修改)" in detail
 
 
 @pytest.mark.parametrize(("viewer", "status"), [("town_admin", 200), ("secretary", 404)])

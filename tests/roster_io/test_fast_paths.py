@@ -17,7 +17,7 @@ from chuangxian.orgs.rules import MemberValues, check_member
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import cells
 from chuangxian.roster_io.member_plan import _BOOL_KEYS, _CHOICE_ALIASES, _converter
-from chuangxian.roster_io.member_write import MEMBER_COLUMNS, batch_json, member_row
+from chuangxian.roster_io.member_write import MEMBER_COLUMNS, batch_json, member_row, with_org_id
 from chuangxian.roster_io.services.imports import roster_import
 from tests.roster_io import files
 from tests.roster_io.audit import creation_of
@@ -157,9 +157,11 @@ def test_batch_entry_is_the_generic_diff(overrides: dict[str, object]) -> None:
         values,
         ciphertext=ciphertext,
         id_hash=member.id_number_hash,
-        org_id=9,
+        org_code=org.code,
         stamp="2026-01-01 00:00:00",
     )
+    row = with_org_id(row, 9)
+    assert row[MEMBER_COLUMNS.index("organization_id")] == 9
     assert len(row) == len(MEMBER_COLUMNS)
     text = batch_json(org.code, [row])
     [entry] = batch_entries(json.loads(text))

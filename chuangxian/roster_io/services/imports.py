@@ -26,16 +26,23 @@ from chuangxian.roster_io.member_plan import (
     member_org_codes,
     plan_members,
 )
-from chuangxian.roster_io.member_write import MEMBER_COLUMNS, WriteContext, batch_json, member_row
+from chuangxian.roster_io.member_write import (
+    MEMBER_COLUMNS,
+    WriteContext,
+    batch_json,
+    member_row,
+    with_org_id,
+)
 from chuangxian.roster_io.org_plan import OrgPlan, plan_orgs
 from chuangxian.roster_io.reader import RosterFile, RosterFileError, read_roster
 from chuangxian.roster_io.report import ImportCounts, ImportReport, RowError
 from chuangxian.roster_io.scope import ImportScope
 
 WRITE_BATCH = 2000
-# An eager import's own share of the member rows to read when a child helps: this process
-# writes every chunk, so the child reads nearly all (measured: both finish together).
-EAGER_SHARE = 0.05
+# An eager import's own share of the member rows to read when a child helps. This process
+# writes every chunk and the child reads them all: on the 2-core machines measured (whose two
+# cores slow each other down), 0 beat 5%, 20%, 35% and 50% (docs/roster-import.md).
+EAGER_SHARE = 0.0
 # SQLite page cache during an import's write, in KiB (see _bulk_write_settings).
 SQLITE_CACHE_KIB = 256 * 1024
 Progress = Callable[[int, int], None]
@@ -146,43 +153,44 @@ def _import(
     if roster.errors:
         return report
     scope = ImportScope(user)
-    # The member rows are read and checked on a second core (when worth it) while the
-    # organizations are planned here (an eager import starts that later, see _import_eagerly).
-    member_rows = None if eager else MemberRows.start(roster.members, today=today)
-    try:
-        orgs = plan_orgs(
-            roster.orgs,
-            member_org_codes=member_org_codes(roster.members),
-            scope=scope,
-            today=today,
-        )
-        org_rows = len(roster.orgs.rows) if roster.orgs else 0
-        if progress is not None:
-            progress(org_rows, report.total_rows)
-        row_progress = (
-            None if progress is None else lambda done: progress(org_rows + done, report.total_rows)
-        )
-        if eager and not orgs.errors:
-            _import_eagerly(roster, orgs, scope, actor, today, report, progress=row_progress)
-        else:
-            if member_rows is None:
-                member_rows = MemberRows.start(roster.members, today=today)
+    org_rows = len(roster.orgs.rows) if roster.orgs else 0
+    row_progress = (
+        None if progress is None else lambda done: progress(org_rows + done, report.total_rows)
+    )
+    if eager:
+        _import_eagerly(roster, scope, actor, today, report, progress=row_progress)
+    else:
+        # The member rows are read and checked on a second core (when worth it) while the
+        # organizations are planned here.
+        member_rows = MemberRows.start(roster.members, today=today)
+        try:
+            orgs = _plan_orgs(roster, scope, today)
+            if row_progress is not None:
+                row_progress(0)
             rows = member_rows.collect(row_progress)
-            members = plan_members(roster.members, orgs=orgs, scope=scope, today=today, rows=rows)
-            _conclude(report, roster, orgs, members)
-            if not (report.errors or dry_run or report.counts.changed == 0):
-                with transaction.atomic(), _bulk_write_settings():
-                    audit = _AuditRows(actor, timezone.now())
-                    _write_orgs(orgs, audit)
-                    new_members = _NewMembers(audit.now)
-                    new_members.insert(members.to_create)
-                    _write_members(members, new_members, audit, today=today, report=report)
-    finally:
-        if member_rows is not None:
+        finally:
             member_rows.close()  # ends the child if anything failed before it was collected
+        members = plan_members(roster.members, orgs=orgs, scope=scope, today=today, rows=rows)
+        _conclude(report, roster, orgs, members)
+        if not (report.errors or dry_run or report.counts.changed == 0):
+            with transaction.atomic(), _bulk_write_settings():
+                audit = _AuditRows(actor, timezone.now())
+                _write_orgs(orgs, audit)
+                new_members = _NewMembers(audit.now)
+                new_members.insert(members.to_create)
+                _write_members(members, new_members, audit, today=today, report=report)
     if progress is not None and report.ok and not dry_run:
         progress(report.total_rows, report.total_rows)
     return report
+
+
+def _plan_orgs(roster: RosterFile, scope: ImportScope, today: dt.date) -> OrgPlan:
+    return plan_orgs(
+        roster.orgs,
+        member_org_codes=member_org_codes(roster.members),
+        scope=scope,
+        today=today,
+    )
 
 
 class _Refused(Exception):
@@ -191,7 +199,6 @@ class _Refused(Exception):
 
 def _import_eagerly(
     roster: RosterFile,
-    orgs: OrgPlan,
     scope: ImportScope,
     actor: Actor,
     today: dt.date,
@@ -204,31 +211,31 @@ def _import_eagerly(
     until a chunk brings an error or a repeated ID number. Every row is read and planned
     either way; with any error the report gets them all and everything is rolled back.
 
-    The rows are read with a WriteContext: a key is reserved for every row up front, so
-    the child that reads most of them also builds each clean row's member row and audit
-    entry, and this process mostly passes them on to the database."""
+    A key is reserved for every member row up front and the child starts reading at once
+    (while the organizations are planned and written here), building each clean row's member
+    row as well (member_write.member_row): this process mostly passes them on."""
     sheet = roster.members
-    planner = MemberPlanner(sheet, orgs=orgs, scope=scope, today=today)
     rows: list[Any] = []
     with contextlib.suppress(_Refused), transaction.atomic(), _bulk_write_settings():
         audit = _AuditRows(actor, timezone.now())
-        _write_orgs(orgs, audit)
         new_members = _NewMembers(audit.now)
         write = WriteContext(
-            ids=reserve_ids(Member, len(sheet.rows)) if sheet else (),
-            org_ids={
-                code: org.pk
-                for code, org in orgs.by_code.items()
-                if code not in orgs.closed_codes and code not in orgs.failed_codes
-            },
-            stamp=new_members.stamp,
+            ids=reserve_ids(Member, len(sheet.rows)) if sheet else (), stamp=new_members.stamp
         )
         member_rows = MemberRows.start(sheet, today=today, share=EAGER_SHARE, write=write)
         try:
+            orgs = _plan_orgs(roster, scope, today)
+            if progress is not None:
+                progress(0)
+            # With an organization refused nothing is written; the rows are still all read.
+            writing = not orgs.errors
+            if writing:
+                _write_orgs(orgs, audit)
+            planner = MemberPlanner(sheet, orgs=orgs, scope=scope, today=today)
             for chunk in member_rows.chunks(progress):
                 rows += chunk
                 planner.take(chunk)
-                if planner.exact:
+                if writing and planner.exact:
                     new_members.insert(planner.plan.to_create)
         finally:
             member_rows.close()
@@ -236,12 +243,7 @@ def _import_eagerly(
             members = planner.finish()
         else:
             members = plan_members(
-                roster.members,
-                orgs=orgs,
-                scope=scope,
-                today=today,
-                rows=rows,
-                existing=planner.existing,
+                sheet, orgs=orgs, scope=scope, today=today, rows=rows, existing=planner.existing
             )
         _conclude(report, roster, orgs, members)
         if report.errors:
@@ -395,9 +397,12 @@ class _NewMembers:
                     values,
                     ciphertext=ciphertext or encrypt(values.id_number),
                     id_hash=id_hash,
-                    org_id=org.pk,
+                    org_code=org.code,
                     stamp=stamp,
                 )
+                ready = with_org_id(ready, org.pk)
+            else:
+                ready = with_org_id(ready, org.pk)
             rows.append(ready)
             group = by_org.get(id(org))
             if group is None:
