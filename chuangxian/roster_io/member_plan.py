@@ -107,8 +107,8 @@ class _Row(NamedTuple):
     checked: dict[str, str]
     # The ID number's ciphertext, when a forked child computed it (see MemberRows); "" when not.
     ciphertext: str = ""
-    # A clean row's member row (member_write.member_row), when the rows are read with a
-    # WriteContext (an eager import); None otherwise.
+    # A clean row's unsealed member row (member_write.member_row), when the rows are read
+    # with a WriteContext (an eager import); None otherwise.
     ready: tuple[Any, ...] | None = None
 
 
@@ -162,8 +162,9 @@ class MemberRows:
     it: `start` hands the last part of the rows to a forked child (see parallel.py) at once,
     so that it runs while the parent plans the organizations (and, in an eager import, writes
     the rows already checked); `chunks` reads the first part here, then takes the child's
-    part. The child also encrypts the ID numbers of its clean rows (a new member needs the
-    ciphertext; the parent then has nothing left to compute for it)."""
+    part. Reading first (no WriteContext), the child also encrypts the ID numbers of its
+    clean rows, so that the parent has less left to do once it writes; an eager import
+    encrypts only when it writes (member_write.sealed_row), so a re-import encrypts nothing."""
 
     def __init__(
         self, sheet: Sheet | None, today: dt.date, write: WriteContext | None = None
@@ -443,8 +444,6 @@ class MemberPlanner:
             if _unchanged(current, values, org):
                 plan.unchanged += 1
                 continue
-            if not values.id_number and row.ready is not None:
-                values.id_number = fieldcrypto.decrypt(row.ready[5])  # see _ready_values
             changed.append((current, values, org))
 
     def finish(self) -> MemberPlan:
@@ -506,7 +505,6 @@ def prepare_rows(
     normalize = idnumber.normalize
     keyed_hash = fieldcrypto.keyed_hash
     active = MemberStatus.ACTIVE
-    encrypt = fieldcrypto.encrypt
     ids, stamp = (write.ids, write.stamp) if write else ((), None)
     out: list[_Row] = []
     append = out.append
@@ -564,7 +562,6 @@ def prepare_rows(
             ready = member_row(
                 ids[start + position],
                 values,
-                ciphertext=encrypt(values.id_number),
                 id_hash=id_hash,
                 org_code=code,
                 stamp=stamp,
@@ -736,11 +733,10 @@ def _fetch_members(pks: list[int], org_by_id: dict[int, Organization]) -> dict[i
 
 
 def _ready_values(row: _Row) -> MemberValues:
-    """The checked values of a row the child sent as its member row only (needed when that
-    member turns out to exist already), but for the ID number: that member was found by it,
-    and it is decrypted only for a member that changes (a re-import compares 100,000)."""
+    """The checked values of a row the child sent as its (unsealed) member row only, needed
+    when that member turns out to exist already."""
     assert row.ready is not None
-    (_, name, gender, ethnicity, born, _, _, phone, education, joined) = row.ready[:10]
+    (_, name, gender, ethnicity, born, id_number, _, phone, education, joined) = row.ready[:10]
     (confirmed, category, _, party_post, work_post, hardship, mobile, status) = row.ready[10:18]
     day = dt.date.fromisoformat
     return MemberValues(
@@ -748,7 +744,7 @@ def _ready_values(row: _Row) -> MemberValues:
         gender=gender,
         ethnicity=ethnicity,
         birth_date=None if born is None else day(born),
-        id_number="",
+        id_number=id_number,
         joined_on=None if joined is None else day(joined),
         category=category,
         phone=phone,

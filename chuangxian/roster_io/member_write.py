@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chuangxian.audit.services import batch_changes
+from chuangxian.orgs import fieldcrypto
 from chuangxian.orgs.rules import MemberValues
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS
 from chuangxian.roster_io.bulk_insert import json_text
@@ -74,14 +75,17 @@ class WriteContext:
     stamp: Any
 
 
+_ID = MEMBER_COLUMNS.index("id_number_ciphertext")
 _ORG = MEMBER_COLUMNS.index("organization_id")
 
 
 def member_row(
-    pk: int, values: MemberValues, *, ciphertext: str, id_hash: str, org_code: str, stamp: Any
+    pk: int, values: MemberValues, *, id_hash: str, org_code: str, stamp: Any
 ) -> tuple[Any, ...]:
-    """The member's row (MEMBER_COLUMNS), dates as ISO text, with the organization's code
-    where its key goes (with_org_id puts the key in once the organization is known)."""
+    """The member's row (MEMBER_COLUMNS), dates as ISO text, unfinished: the ID number in
+    clear where its ciphertext goes and the organization's code where its key goes, for
+    sealed_row to fill in once the member is known to be new (a re-import encrypts nothing).
+    It never reaches the database or the audit unsealed."""
     born, joined, confirmed = values.birth_date, values.joined_on, values.confirmed_on
     return (
         pk,
@@ -89,7 +93,7 @@ def member_row(
         values.gender,
         values.ethnicity,
         None if born is None else born.isoformat(),
-        ciphertext,
+        values.id_number,
         id_hash,
         values.phone,
         values.education,
@@ -107,8 +111,16 @@ def member_row(
     )
 
 
-def with_org_id(row: tuple[Any, ...], org_id: int) -> tuple[Any, ...]:
-    return (*row[:_ORG], org_id, *row[_ORG + 1 :])
+def sealed_row(row: tuple[Any, ...], org_id: int, ciphertext: str = "") -> tuple[Any, ...]:
+    """The row as stored: the ID number encrypted (unless `ciphertext` is already at hand),
+    the organization's key in."""
+    sealed = ciphertext or fieldcrypto.encrypt(row[_ID])
+    return (*row[:_ID], sealed, *row[_ID + 1 : _ORG], org_id, *row[_ORG + 1 :])
+
+
+def clear_id_number(row: tuple[Any, ...]) -> str:
+    """The ID number of an unsealed row (member_row)."""
+    return str(row[_ID])
 
 
 def batch_json(org_code: str, rows: Sequence[tuple[Any, ...]]) -> str:

@@ -17,7 +17,7 @@ from chuangxian.orgs.rules import MemberValues, check_member
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import cells
 from chuangxian.roster_io.member_plan import _BOOL_KEYS, _CHOICE_ALIASES, _converter
-from chuangxian.roster_io.member_write import MEMBER_COLUMNS, batch_json, member_row, with_org_id
+from chuangxian.roster_io.member_write import MEMBER_COLUMNS, batch_json, member_row, sealed_row
 from chuangxian.roster_io.services.imports import roster_import
 from tests.roster_io import files
 from tests.roster_io.audit import creation_of
@@ -151,18 +151,15 @@ def test_batch_entry_is_the_generic_diff(overrides: dict[str, object]) -> None:
     member = Member(pk=12, organization=org, **values.as_model_fields())
     member.set_id_number(values.id_number)
     expected = diff_fields({}, member_snapshot(member), masked=SENSITIVE_FIELDS)
-    ciphertext = fieldcrypto.encrypt(values.id_number)
-    row = member_row(
-        12,
-        values,
-        ciphertext=ciphertext,
-        id_hash=member.id_number_hash,
-        org_code=org.code,
-        stamp="2026-01-01 00:00:00",
+    unsealed = member_row(
+        12, values, id_hash=member.id_number_hash, org_code=org.code, stamp="2026-01-01 00:00:00"
     )
-    row = with_org_id(row, 9)
+    assert len(unsealed) == len(MEMBER_COLUMNS)
+    row = sealed_row(unsealed, 9)
     assert row[MEMBER_COLUMNS.index("organization_id")] == 9
-    assert len(row) == len(MEMBER_COLUMNS)
+    ciphertext = row[MEMBER_COLUMNS.index("id_number_ciphertext")]
+    assert fieldcrypto.decrypt(ciphertext) == values.id_number
+    assert sealed_row(unsealed, 9, "given")[MEMBER_COLUMNS.index("id_number_ciphertext")] == "given"
     text = batch_json(org.code, [row])
     [entry] = batch_entries(json.loads(text))
     assert (entry.object_id, entry.label) == ("12", values.name)

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import Actor, diff_fields
-from chuangxian.orgs import fieldcrypto
 from chuangxian.orgs.models import Member, MemberTransfer, Organization
 from chuangxian.orgs.selectors import common_path
 from chuangxian.orgs.services.organizations import organization_snapshot
@@ -31,7 +30,7 @@ from chuangxian.roster_io.member_write import (
     WriteContext,
     batch_json,
     member_row,
-    with_org_id,
+    sealed_row,
 )
 from chuangxian.roster_io.org_plan import OrgPlan, plan_orgs
 from chuangxian.roster_io.reader import RosterFile, RosterFileError, read_roster
@@ -386,23 +385,16 @@ class _NewMembers:
             return
         unkeyed = [member for member in new if member.ready is None]
         keys = iter(reserve_ids(Member, len(unkeyed)) if unkeyed else ())
-        stamp, encrypt = self.stamp, fieldcrypto.encrypt
+        stamp = self.stamp
         rows: list[tuple[Any, ...]] = []
         by_org = self.by_org
         for values, org, id_hash, ciphertext, ready in new:
             if ready is None:
                 assert values is not None
                 ready = member_row(
-                    next(keys),
-                    values,
-                    ciphertext=ciphertext or encrypt(values.id_number),
-                    id_hash=id_hash,
-                    org_code=org.code,
-                    stamp=stamp,
+                    next(keys), values, id_hash=id_hash, org_code=org.code, stamp=stamp
                 )
-                ready = with_org_id(ready, org.pk)
-            else:
-                ready = with_org_id(ready, org.pk)
+            ready = sealed_row(ready, org.pk, ciphertext)
             rows.append(ready)
             group = by_org.get(id(org))
             if group is None:
