@@ -11,6 +11,7 @@ the rows (MemberRows, parallel.py); existing members are compared as plain tuple
 instance is built only for a member that actually changes.
 """
 
+import contextlib
 import dataclasses
 import datetime as dt
 import marshal
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from chuangxian.orgs import fieldcrypto, idnumber
 from chuangxian.orgs.models import Member, MemberStatus, Organization
@@ -337,8 +338,17 @@ class MemberPlanner:
     (passing `existing`) to report every error."""
 
     def __init__(
-        self, sheet: Sheet | None, *, orgs: OrgPlan, scope: ImportScope, today: dt.date
+        self,
+        sheet: Sheet | None,
+        *,
+        orgs: OrgPlan,
+        scope: ImportScope,
+        today: dt.date,
+        none_stored: bool = False,
     ) -> None:
+        """`none_stored`: the caller knows no member is stored (an empty roster, seen inside
+        the transaction that will write): nothing to look up."""
+        self.none_stored = none_stored
         self.sheet = sheet
         self.orgs = orgs
         self.scope = scope
@@ -357,7 +367,7 @@ class MemberPlanner:
         if len(fresh) != len(hashes):
             self.exact = False  # an ID number repeats
         self._seen.update(fresh)
-        found = fetch_existing(fresh)
+        found = {} if self.none_stored else fetch_existing(fresh)
         self.existing.update(found)
         if self.exact:
             errors = len(self.plan.errors)
@@ -687,21 +697,30 @@ def fetch_existing(hashes: Iterable[str]) -> dict[str, _Stored]:
     table = quote(meta.db_table)
     postgresql = connection.vendor == "postgresql"
     batch = ARRAY_LOOKUP_BATCH if postgresql else LOOKUP_BATCH
+    if not wanted:
+        return found
     with connection.cursor() as cursor:
-        for start in range(0, len(wanted), batch):
-            chunk = wanted[start : start + batch]
-            params: list[Any]
+        if postgresql:
+            # Right after a bulk load (or while an eager import fills the table) the statistics
+            # still say "empty table", and the planner would scan the whole table for every
+            # batch; the unique index answers each hash directly.
+            cursor.execute("SET enable_seqscan = off")
+        try:
+            for start in range(0, len(wanted), batch):
+                chunk = wanted[start : start + batch]
+                params: list[Any]
+                if postgresql:  # one array parameter
+                    where, params = "id_number_hash = ANY(%s)", [chunk]
+                else:
+                    where, params = f"id_number_hash IN ({', '.join(['%s'] * len(chunk))})", chunk
+                cursor.execute(f"SELECT {names} FROM {table} WHERE {where}", params)  # noqa: S608
+                for values in cursor.fetchall():
+                    stored = make(values)
+                    found[stored.id_number_hash] = stored
+        finally:
             if postgresql:
-                # One array parameter: the server hashes it and makes one pass (right after a
-                # bulk load the statistics still say "empty table", and each of a hundred
-                # IN (…900…) queries would scan the whole table).
-                where, params = "id_number_hash = ANY(%s)", [chunk]
-            else:
-                where, params = f"id_number_hash IN ({', '.join(['%s'] * len(chunk))})", chunk
-            cursor.execute(f"SELECT {names} FROM {table} WHERE {where}", params)  # noqa: S608
-            for values in cursor.fetchall():
-                stored = make(values)
-                found[stored.id_number_hash] = stored
+                with contextlib.suppress(DatabaseError):  # an aborted transaction resets it
+                    cursor.execute("RESET enable_seqscan")
     return found
 
 

@@ -285,3 +285,36 @@ def test_an_eager_import_with_a_late_error_writes_nothing(tree, forced) -> None:
     ]
     assert _written() == before
     assert AuditEvent.objects.count() == events
+
+
+@needs_fork
+@pytest.mark.django_db
+def test_an_eager_import_into_an_empty_roster_looks_nothing_up(tree, forced, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    Member.objects.all().delete()
+    lookups: list[int] = []
+    fetch = member_plan.fetch_existing
+
+    def counting_fetch(hashes):  # type: ignore[no-untyped-def]
+        lookups.append(1)
+        return fetch(hashes)
+
+    monkeypatch.setattr(member_plan, "fetch_existing", counting_fetch)
+    rows = [files.member("A1" if i % 2 else "X1", 姓名=f"新{i}") for i in range(12)]
+    repeated = files.xlsx(orgs=[files.org("X1", "A")], members=[*rows, dict(rows[7])])
+    report = roster_import(actor=SYSTEM, source=repeated, eager=True)
+    assert report.error_lines() == [
+        "第9行 [公民身份号码] 公民身份号码在文件中重复：第9行、第14行",
+        "第14行 [公民身份号码] 公民身份号码在文件中重复：第9行、第14行",
+    ]
+    assert not Member.objects.exists()
+    content = files.xlsx(orgs=[files.org("X1", "A")], members=rows)
+    outcomes = []
+    for eager in (True, False):
+        with transaction.atomic():
+            report = roster_import(actor=SYSTEM, source=content, eager=eager)
+            assert report.ok and report.counts.members_created == 12, report.error_lines()
+            outcomes.append(_written())
+            transaction.set_rollback(True)
+    assert outcomes[0] == outcomes[1]
+    assert len(outcomes[0][0]) == 12
+    assert sum(lookups) == 1  # only the read-first import looked (once); the eager ones never

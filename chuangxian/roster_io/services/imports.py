@@ -221,6 +221,10 @@ def _import_eagerly(
         write = WriteContext(
             ids=reserve_ids(Member, len(sheet.rows)) if sheet else (), stamp=new_members.stamp
         )
+        # The first import into an empty roster has nothing to look up. (SQLite holds the
+        # write lock from here on; on PostgreSQL a member written meanwhile by someone else
+        # with the same ID number makes the unique constraint refuse the whole import.)
+        roster_was_empty = not Member.objects.exists()
         member_rows = MemberRows.start(sheet, today=today, share=EAGER_SHARE, write=write)
         try:
             orgs = _plan_orgs(roster, scope, today)
@@ -230,7 +234,9 @@ def _import_eagerly(
             writing = not orgs.errors
             if writing:
                 _write_orgs(orgs, audit)
-            planner = MemberPlanner(sheet, orgs=orgs, scope=scope, today=today)
+            planner = MemberPlanner(
+                sheet, orgs=orgs, scope=scope, today=today, none_stored=roster_was_empty
+            )
             for chunk in member_rows.chunks(progress):
                 rows += chunk
                 planner.take(chunk)
