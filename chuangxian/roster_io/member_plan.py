@@ -514,7 +514,8 @@ def prepare_rows(
     has_id = "id_number" in columns
     normalize = idnumber.normalize
     keyed_hash = fieldcrypto.keyed_hash
-    active = MemberStatus.ACTIVE
+    # The plain text: a Choices member cannot travel as marshal data (MemberRows' child).
+    active = MemberStatus.ACTIVE.value
     ids, stamp = (write.ids, write.stamp) if write else ((), None)
     out: list[_Row] = []
     append = out.append
@@ -699,12 +700,14 @@ def fetch_existing(hashes: Iterable[str]) -> dict[str, _Stored]:
     batch = ARRAY_LOOKUP_BATCH if postgresql else LOOKUP_BATCH
     if not wanted:
         return found
+    # Right after a bulk load (or while an eager import fills the table) PostgreSQL's
+    # statistics still say "empty table", and the planner would scan the whole table for
+    # every batch; the unique index answers each hash directly. Only inside a transaction
+    # (SET LOCAL): in autocommit a pooler could run the SET on another server connection.
+    tune = postgresql and connection.in_atomic_block
     with connection.cursor() as cursor:
-        if postgresql:
-            # Right after a bulk load (or while an eager import fills the table) the statistics
-            # still say "empty table", and the planner would scan the whole table for every
-            # batch; the unique index answers each hash directly.
-            cursor.execute("SET enable_seqscan = off")
+        if tune:
+            cursor.execute("SET LOCAL enable_seqscan = off")
         try:
             for start in range(0, len(wanted), batch):
                 chunk = wanted[start : start + batch]
@@ -718,7 +721,7 @@ def fetch_existing(hashes: Iterable[str]) -> dict[str, _Stored]:
                     stored = make(values)
                     found[stored.id_number_hash] = stored
         finally:
-            if postgresql:
+            if tune:
                 with contextlib.suppress(DatabaseError):  # an aborted transaction resets it
                     cursor.execute("RESET enable_seqscan")
     return found
@@ -813,7 +816,7 @@ def _values(
         work_post=pick("work_post", "") or "",
         in_hardship=bool(pick("in_hardship", False)),
         is_mobile=bool(pick("is_mobile", False)),
-        status=pick("status", "") or MemberStatus.ACTIVE,
+        status=pick("status", "") or MemberStatus.ACTIVE.value,
     )
 
 

@@ -151,7 +151,7 @@ def test_a_batch_event_reads_as_its_count_and_lists_every_object(client_as, tree
     for i in range(7):
         assert f"批量{i}" in detail and f">{100 + i}<" in detail
     assert "姓名" in detail and "性别" in detail and "公民身份号码" in detail
-    assert "***(已修改)" in detail and "A1" in detail
+    assert "***(已修改)" in detail and "<td>A1</td>" in detail
     # Searching finds a member named inside the batch.
     found = client.get(reverse("orgs:audit"), {"text": "批量6"}).content.decode()
     assert "共 7 条" in found

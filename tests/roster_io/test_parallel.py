@@ -6,7 +6,7 @@ import os
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import SYSTEM, batch_entries, diff_fields
@@ -318,3 +318,37 @@ def test_an_eager_import_into_an_empty_roster_looks_nothing_up(tree, forced, mon
     assert outcomes[0] == outcomes[1]
     assert len(outcomes[0][0]) == 12
     assert sum(lookups) == 1  # only the read-first import looked (once); the eager ones never
+
+
+@needs_fork
+@pytest.mark.django_db
+@pytest.mark.parametrize("eager", [True, False])
+def test_a_forked_import_without_statuses(tree, forced, eager) -> None:  # type: ignore[no-untyped-def]
+    """党籍状态 is optional: a missing column or a blank cell means 在册, in the child too."""
+    header = [h for h in files.MEMBER_HEADER if h != "党籍状态"]
+    rows = [files.member("A1", 姓名=f"无状态{i}") for i in range(5)]
+    blank = [files.member("A1", 姓名=f"空状态{i}", 党籍状态="") for i in range(5)]
+    for content in (
+        files.xlsx(members=rows, member_header=header),
+        files.xlsx(members=blank),
+    ):
+        report = roster_import(actor=SYSTEM, source=content, eager=eager)
+        assert report.ok, report.error_lines()
+        assert report.counts.members_created == 5
+    assert forced == [True, True]
+    created = Member.objects.filter(name__contains="状态")
+    assert created.count() == 10
+    assert set(created.values_list("status", flat=True)) == {"在册"}
+
+
+@pytest.mark.django_db
+def test_member_look_ups_leave_the_planner_settings_alone(tree) -> None:  # type: ignore[no-untyped-def]
+    hashes = [tree.member_a1.id_number_hash, "0" * 64]
+    found = member_plan.fetch_existing(hashes)
+    assert set(found) == {tree.member_a1.id_number_hash}
+    with transaction.atomic():
+        assert set(member_plan.fetch_existing(hashes)) == {tree.member_a1.id_number_hash}
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW enable_seqscan")
+                assert cursor.fetchone()[0] == "on"
