@@ -9,14 +9,13 @@ column (primary keys included, see `reserve_ids`). Runs inside the caller's tran
 """
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
 from psycopg.copy import QueuedLibpqWriter
 
 BATCH = 5000
-Adapter = Callable[[Any], Any] | None
 
 
 def reserve_ids(model: type[models.Model], count: int) -> range | list[int]:
@@ -80,51 +79,6 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
             cursor.executemany(sql, batch)
 
 
-def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    """Insert `rows`, each holding one value per field named in `columns` (by field name),
-    adapted as the fields need (datetimes, dates; a JSON field's dict is encoded, a str is
-    taken to be JSON text already)."""
-    fields = [model._meta.get_field(name) for name in columns]
-    adapters = [_adapter(field) for field in fields]
-    plain = all(adapt is None for adapt in adapters)
-    copy_rows(
-        model._meta.db_table,
-        [str(field.column) for field in fields],  # type: ignore[union-attr]
-        (row if plain else _adapted(adapters, row) for row in rows),
-    )
-
-
-def _adapted(adapters: list[Adapter], row: Sequence[Any]) -> tuple[Any, ...]:
-    return tuple(
-        value if adapt is None or value is None else adapt(value)
-        for adapt, value in zip(adapters, row, strict=True)
-    )
-
-
-def _adapter(field: Any) -> Adapter:
-    if isinstance(field, models.DateTimeField):
-        # Every row of an import carries the same timestamp: adapt it once.
-        return _memo(db_datetime)
-    if isinstance(field, models.DateField):
-        return connection.ops.adapt_datefield_value
-    if isinstance(field, models.JSONField):
-        return lambda value: value if isinstance(value, str) else json_text(value, field.encoder)
-    return None  # text, numbers, booleans and IP addresses (as text) go in as they are
-
-
 def json_text(value: Any, encoder: Any = None) -> str:
     """Compact JSON, non-ASCII kept as is: what a JSON column stores, at the least cost."""
     return json.dumps(value, cls=encoder, ensure_ascii=False, separators=(",", ":"))
-
-
-def _memo(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    last: list[Any] = [object(), None]
-
-    def adapt_last(value: Any) -> Any:
-        if value is not last[0]:
-            last[0], last[1] = value, adapt(value)
-        return last[1]
-
-    return adapt_last
