@@ -92,6 +92,8 @@ def _weighted_sum(first17: str) -> int:
 def normalize(raw: str) -> str:
     """Strip spaces (ASCII and full-width), turn full-width digits and a lowercase x into
     their ASCII uppercase form. Does not validate."""
+    if raw.isascii() and raw.isalnum():  # the usual case: nothing to translate or strip
+        return raw.upper()
     return raw.translate(_FULL_WIDTH).replace(" ", "").replace("\u3000", "").strip().upper()
 
 
@@ -114,6 +116,11 @@ def birth_date_of(number: str) -> dt.date:
 
 def validate(raw: str, *, today: dt.date | None = None) -> str:
     """The normalized number, or IDNumberError explaining what is wrong."""
+    return validate_with_birth_date(raw, today=today)[0]
+
+
+def validate_with_birth_date(raw: str, *, today: dt.date | None = None) -> tuple[str, dt.date]:
+    """validate(), with the birth date the number encodes."""
     number = normalize(raw)
     if not number:
         raise IDNumberError("不能为空")
@@ -131,7 +138,7 @@ def validate(raw: str, *, today: dt.date | None = None) -> str:
     expected = _CHECK_CHARS[_weighted_sum(number) % 11]
     if number[17] != expected:
         raise IDNumberError("校验码错误，请核对号码是否抄错")
-    return number
+    return number, born
 
 
 def gender_of(number: str) -> str:

@@ -80,6 +80,7 @@ _GENDERS = frozenset(Gender.values)
 _EDUCATIONS = frozenset(Education.values)
 _CATEGORIES = frozenset(MemberCategory.values)
 _STATUSES = frozenset(MemberStatus.values)
+_PROBATIONARY = MemberCategory.PROBATIONARY.value
 _MOBILE_SECOND = frozenset("3456789")
 _EDUCATION_HINT = "应为：" + "、".join(Education.values)
 _STATUS_HINT = "应为：" + "、".join(MemberStatus.values)
@@ -137,36 +138,43 @@ def normalize_ethnicity(raw: str) -> str:
 
 
 def check_member(values: MemberValues, *, today: dt.date) -> dict[str, str]:
-    """Validate and normalize `values` in place; return {field: message} for every problem."""
+    """Validate and normalize `values` in place; return {field: message} for every problem.
+
+    (The importer runs this for every row: fields are read into locals once.)"""
     errors: dict[str, str] = {}
-    values.name = values.name.strip()
-    if not values.name:
+    name = values.name = values.name.strip()
+    if not name:
         errors["name"] = "不能为空"
-    elif len(values.name) > 50:
+    elif len(name) > 50:
         errors["name"] = "不能超过50个字"
 
     born_from_id: dt.date | None = None
     try:
-        values.id_number = idnumber.validate(values.id_number, today=today)
-        born_from_id = idnumber.birth_date_of(values.id_number)
+        values.id_number, born_from_id = idnumber.validate_with_birth_date(
+            values.id_number, today=today
+        )
     except idnumber.IDNumberError as error:
         errors["id_number"] = str(error)
 
-    if values.gender not in _GENDERS:
+    gender = values.gender
+    if gender not in _GENDERS:
         errors["gender"] = "应为“男”或“女”"
-    elif born_from_id is not None and idnumber.gender_of(values.id_number) != values.gender:
+    elif born_from_id is not None and idnumber.gender_of(values.id_number) != gender:
         errors["gender"] = "与公民身份号码的性别位不一致"
 
-    values.ethnicity = normalize_ethnicity(values.ethnicity)
-    if values.ethnicity not in _ETHNIC_SET:
-        errors["ethnicity"] = "不是56个民族之一的规范名称（如“汉族”）"
+    ethnicity = values.ethnicity
+    if ethnicity not in _ETHNIC_SET:  # already the standard name: nothing to normalize
+        ethnicity = values.ethnicity = normalize_ethnicity(ethnicity)
+        if ethnicity not in _ETHNIC_SET:
+            errors["ethnicity"] = "不是56个民族之一的规范名称（如“汉族”）"
 
-    if values.birth_date is None:
+    born = values.birth_date
+    if born is None:
         if born_from_id is not None:
-            values.birth_date = born_from_id
+            born = values.birth_date = born_from_id
         else:
             errors.setdefault("birth_date", "不能为空")
-    elif born_from_id is not None and values.birth_date != born_from_id:
+    elif born_from_id is not None and born != born_from_id:
         errors["birth_date"] = f"与公民身份号码中的出生日期（{born_from_id:%Y-%m-%d}）不一致"
 
     phone = values.phone
@@ -183,36 +191,37 @@ def check_member(values: MemberValues, *, today: dt.date) -> dict[str, str]:
         except PhoneError as error:
             errors["phone"] = str(error)
 
-    if values.education and values.education not in _EDUCATIONS:
+    education = values.education
+    if education and education not in _EDUCATIONS:
         errors["education"] = _EDUCATION_HINT
 
-    if values.category not in _CATEGORIES:
+    category = values.category
+    if category not in _CATEGORIES:
         errors["category"] = "应为“正式党员”或“预备党员”"
 
-    if values.joined_on is None:
+    joined = values.joined_on
+    if joined is None:
         errors["joined_on"] = "不能为空"
-    else:
-        if values.joined_on > today:
-            errors["joined_on"] = "不能晚于今天"
-        elif values.birth_date is not None and _age(values.birth_date, values.joined_on) < (
-            MIN_JOIN_AGE
-        ):
-            errors["joined_on"] = f"入党时未满{MIN_JOIN_AGE}周岁"
-    if values.confirmed_on is not None:
-        if values.category == MemberCategory.PROBATIONARY:
+    elif joined > today:
+        errors["joined_on"] = "不能晚于今天"
+    elif born is not None and _age(born, joined) < MIN_JOIN_AGE:
+        errors["joined_on"] = f"入党时未满{MIN_JOIN_AGE}周岁"
+    confirmed = values.confirmed_on
+    if confirmed is not None:
+        if category == _PROBATIONARY:
             errors["confirmed_on"] = "预备党员不应有转正日期"
-        elif values.joined_on is not None and values.confirmed_on < values.joined_on:
+        elif joined is not None and confirmed < joined:
             errors["confirmed_on"] = "转正日期早于入党日期"
-        elif values.confirmed_on > today:
+        elif confirmed > today:
             errors["confirmed_on"] = "不能晚于今天"
 
     if values.status not in _STATUSES:
         errors["status"] = _STATUS_HINT
-    values.party_post = values.party_post.strip()
-    values.work_post = values.work_post.strip()
-    if len(values.party_post) > 50:
+    party_post = values.party_post = values.party_post.strip()
+    work_post = values.work_post = values.work_post.strip()
+    if len(party_post) > 50:
         errors["party_post"] = "不能超过50个字"
-    if len(values.work_post) > 100:
+    if len(work_post) > 100:
         errors["work_post"] = "不能超过100个字"
     return errors
 

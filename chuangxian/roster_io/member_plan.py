@@ -29,7 +29,7 @@ from chuangxian.orgs.models import Member, MemberStatus, Organization
 from chuangxian.orgs.rules import FIELD_LABELS, MemberValues, check_member
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import cells
-from chuangxian.roster_io.member_write import WriteContext, member_row
+from chuangxian.roster_io.member_write import WriteContext, clear_id_number, member_row
 from chuangxian.roster_io.org_plan import OrgPlan
 from chuangxian.roster_io.parallel import ForkedChunks
 from chuangxian.roster_io.reader import Sheet
@@ -206,11 +206,15 @@ class MemberRows:
         assert self.sheet is not None
         start, stop = task
         items: list[Any] = []
-        encrypt = fieldcrypto.encrypt
+        encrypt = fieldcrypto.encrypter()
         write = self.write
+        # Every clean row of an import into an empty roster is new: its ID number is encrypted
+        # here, off the busier process that writes.
+        seal = encrypt if write is not None and write.new_only else None
         for row in prepare_rows(self.sheet, today=self.today, start=start, stop=stop, write=write):
             if row.ready is not None and row.parsed is None:
-                items.append((row.number, row.id_hash, row.org_code, row.ready))
+                sealed = "" if seal is None else seal(clear_id_number(row.ready))
+                items.append((row.number, row.id_hash, row.org_code, row.ready, sealed))
                 continue
             assert row.values is not None
             values = list(_values_tuple(row.values))
@@ -242,9 +246,9 @@ class MemberRows:
         append = rows.append
         from_ordinal = dt.date.fromordinal
         for item in items:
-            if len(item) == 4:
-                number, id_hash, org_code, ready = item
-                append(_Row(number, None, None, id_hash, org_code, None, {}, "", ready))
+            if len(item) == 5:
+                number, id_hash, org_code, ready, sealed = item
+                append(_Row(number, None, None, id_hash, org_code, None, {}, sealed, ready))
                 continue
             number, parsed, errors, id_hash, org_code, values, checked, sealed, ready = item
             for index in _DATE_POSITIONS:
@@ -407,7 +411,9 @@ class MemberPlanner:
             ):
                 # New and clean (prepare_rows builds a row only for a row with no finding)
                 # in an organization that takes new members: nothing below could refuse it.
-                to_create.append(NewMember(row.values, by_code[code], id_hash, "", row.ready))
+                to_create.append(
+                    NewMember(row.values, by_code[code], id_hash, row.ciphertext, row.ready)
+                )
                 continue
             current = existing.get(id_hash) if existing and id_hash else None
             if complete or current is None:
@@ -513,13 +519,31 @@ def prepare_rows(
     get = columns.get
     has_id = "id_number" in columns
     normalize = idnumber.normalize
-    keyed_hash = fieldcrypto.keyed_hash
+    keyed_hash = fieldcrypto.hasher()
     # The plain text: a Choices member cannot travel as marshal data (MemberRows' child).
     active = MemberStatus.ACTIVE.value
     ids, stamp = (write.ids, write.stamp) if write else ((), None)
     out: list[_Row] = []
     append = out.append
-    for position, fields in enumerate(
+    for position, (
+        number,
+        name,
+        gender,
+        ethnicity,
+        born,
+        id_text,
+        joined,
+        category,
+        phone,
+        education,
+        confirmed,
+        party_post,
+        work_post,
+        hardship,
+        mobile,
+        status,
+        code,
+    ) in enumerate(
         zip(
             numbers,
             get("name") or absent,
@@ -541,25 +565,24 @@ def prepare_rows(
             strict=True,
         )
     ):
-        (number, name, gender, ethnicity, born, id_text, joined, category, phone) = fields[:9]
-        (education, confirmed, party_post, work_post, hardship, mobile, status, code) = fields[9:]
-        # The values of a new member (missing columns empty), spelled out: it runs per row.
+        # The values of a new member (missing columns empty), positional in MemberValues'
+        # order (asserted below the function): it runs per row.
         values = MemberValues(
-            name=name or "",
-            gender=gender or "",
-            ethnicity=ethnicity or "",
-            birth_date=born,
-            id_number=id_text or "",
-            joined_on=joined,
-            category=category or "",
-            phone=phone or "",
-            education=education or "",
-            confirmed_on=confirmed,
-            party_post=party_post or "",
-            work_post=work_post or "",
-            in_hardship=bool(hardship),
-            is_mobile=bool(mobile),
-            status=status or active,
+            name or "",
+            gender or "",
+            ethnicity or "",
+            born,
+            id_text or "",
+            joined,
+            category or "",
+            phone or "",
+            education or "",
+            confirmed,
+            party_post or "",
+            work_post or "",
+            bool(hardship),
+            bool(mobile),
+            status or active,
         )
         id_hash = ""
         if has_id and id_text:
@@ -591,6 +614,25 @@ def prepare_rows(
             )
         )
     return out
+
+
+assert _VALUE_FIELDS == (
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "id_number",
+    "joined_on",
+    "category",
+    "phone",
+    "education",
+    "confirmed_on",
+    "party_post",
+    "work_post",
+    "in_hardship",
+    "is_mobile",
+    "status",
+), "prepare_rows builds MemberValues positionally"
 
 
 def _converter(key: str) -> Converter:

@@ -7,7 +7,7 @@ process holding the transaction only passes it on. Pure computation: no database
 """
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,10 +69,12 @@ _BATCH_ROW = operator.itemgetter(
 class WriteContext:
     """What it takes to build a new member's row before it is known to be new: a key reserved
     for every row of the sheet (by position; a row that turns out not to be new leaves its
-    key unused) and the time stamp, as the database driver takes it."""
+    key unused) and the time stamp, as the database driver takes it. `new_only`: no member
+    is stored yet, so every clean row will be new (its ID number may be encrypted at once)."""
 
     ids: Sequence[int]
     stamp: Any
+    new_only: bool = False
 
 
 _ID = MEMBER_COLUMNS.index("id_number_ciphertext")
@@ -111,10 +113,16 @@ def member_row(
     )
 
 
-def sealed_row(row: tuple[Any, ...], org_id: int, ciphertext: str = "") -> tuple[Any, ...]:
+def sealed_row(
+    row: tuple[Any, ...],
+    org_id: int,
+    ciphertext: str = "",
+    *,
+    encrypt: Callable[[str], str] = fieldcrypto.encrypt,
+) -> tuple[Any, ...]:
     """The row as stored: the ID number encrypted (unless `ciphertext` is already at hand),
-    the organization's key in."""
-    sealed = ciphertext or fieldcrypto.encrypt(row[_ID])
+    the organization's key in. (`encrypt`: fieldcrypto.encrypter(), for many rows.)"""
+    sealed = ciphertext or encrypt(row[_ID])
     return (*row[:_ID], sealed, *row[_ID + 1 : _ORG], org_id, *row[_ORG + 1 :])
 
 
@@ -135,3 +143,28 @@ def batch_json(org_code: str, rows: Sequence[tuple[Any, ...]]) -> str:
             common={"organization": org_code},
         )
     )
+
+
+class BatchJson:
+    """batch_json's text built a part at a time: `add` encodes the rows of one write as they
+    are written (an import does it while the next rows are still being read), `text` joins
+    the parts into exactly what batch_json would give for all the rows added."""
+
+    def __init__(self, org_code: str) -> None:
+        self.org_code = org_code
+        self.count = 0
+        self._parts: list[str] = []
+
+    def add(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        if rows:
+            # A JSON array of the batch rows, without its brackets.
+            self._parts.append(json_text([*map(_BATCH_ROW, rows)])[1:-1])
+            self.count += len(rows)
+
+    def text(self) -> str:
+        head, tail = batch_json(self.org_code, ()).split(_NO_ROWS, 1)
+        return f"{head}{_ROWS}[{','.join(self._parts)}]{tail}"
+
+
+_ROWS = json_text("rows") + ":"
+_NO_ROWS = _ROWS + "[]"

@@ -58,6 +58,24 @@ def test_generated_numbers_validate_and_encode_birth_and_gender(born, serial, fe
         idnumber.validate(broken)
 
 
+ID_LIKE = st.sampled_from("0123456789xX \u3000\t０１２３４５６７８９ｘＸａa-")
+
+
+@given(st.text(alphabet=ID_LIKE, max_size=22) | st.text(max_size=22))
+def test_normalize_fast_path_gives_the_general_answer(raw):
+    general = raw.translate(idnumber._FULL_WIDTH).replace(" ", "").replace("\u3000", "")
+    assert idnumber.normalize(raw) == general.strip().upper()
+
+
+def test_validate_with_birth_date_agrees_with_validate():
+    assert idnumber.validate_with_birth_date(" 11010519491231002x") == (
+        VALID,
+        dt.date(1949, 12, 31),
+    )
+    with pytest.raises(idnumber.IDNumberError, match="校验码错误"):
+        idnumber.validate_with_birth_date("110105194912310021")
+
+
 def test_mask_hides_the_birth_date():
     assert idnumber.mask("430102199001011234") == "430102********1234"
     assert "19900101" not in idnumber.mask("430102199001011234")
@@ -69,10 +87,17 @@ def test_encryption_is_randomized_and_reversible(settings):
     assert VALID not in first
     assert fieldcrypto.decrypt(first) == fieldcrypto.decrypt(second) == VALID
     assert fieldcrypto.keyed_hash(VALID) == fieldcrypto.keyed_hash(VALID)
+    hash_many, encrypt_many = fieldcrypto.hasher(), fieldcrypto.encrypter()
+    assert hash_many(VALID) == fieldcrypto.keyed_hash(VALID)
+    assert fieldcrypto.decrypt(encrypt_many(VALID)) == VALID
     settings.FIELD_ENCRYPTION_KEY = "another key"
     assert fieldcrypto.keyed_hash(VALID) != fieldcrypto.keyed_hash("11010519491231002X ")
-    with pytest.raises(Exception):  # noqa: B017 - any failure: the wrong key must not decrypt
-        fieldcrypto.decrypt(first)
+    # Made under the old key, they keep it; new ones take the key in force.
+    assert fieldcrypto.hasher()(VALID) == fieldcrypto.keyed_hash(VALID) != hash_many(VALID)
+    assert fieldcrypto.decrypt(fieldcrypto.encrypter()(VALID)) == VALID
+    for token in (first, encrypt_many(VALID)):
+        with pytest.raises(Exception):  # noqa: B017 - any failure: the wrong key must not decrypt
+            fieldcrypto.decrypt(token)
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,13 @@ from chuangxian.orgs.rules import MemberValues, check_member
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import cells
 from chuangxian.roster_io.member_plan import _BOOL_KEYS, _CHOICE_ALIASES, _converter
-from chuangxian.roster_io.member_write import MEMBER_COLUMNS, batch_json, member_row, sealed_row
+from chuangxian.roster_io.member_write import (
+    MEMBER_COLUMNS,
+    BatchJson,
+    batch_json,
+    member_row,
+    sealed_row,
+)
 from chuangxian.roster_io.services.imports import roster_import
 from tests.roster_io import files
 from tests.roster_io.audit import creation_of
@@ -166,6 +172,27 @@ def test_batch_entry_is_the_generic_diff(overrides: dict[str, object]) -> None:
     assert entry.changes == expected
     for secret in (values.id_number, ciphertext, member.id_number_hash):
         assert secret not in text
+
+
+def test_a_batch_built_in_parts_is_the_batch_built_at_once() -> None:
+    rows = []
+    for number in range(7):
+        values = _values(name=f'王"{number}\\', in_hardship=number % 2 == 0)
+        unsealed = member_row(
+            100 + number, values, id_hash=f"h{number}", org_code="A", stamp="2026-01-01 00:00:00"
+        )
+        rows.append(sealed_row(unsealed, 9, f"secret{number}"))
+    code = 'A"1\\甲'
+    for parts in ([], [rows], [rows[:1], [], rows[1:4], rows[4:]], [[row] for row in rows]):
+        batch = BatchJson(code)
+        for part in parts:
+            batch.add(part)
+        written = [row for part in parts for row in part]
+        assert batch.count == len(written)
+        assert batch.text() == batch_json(code, written)
+        assert [e.object_id for e in batch_entries(json.loads(batch.text()))] == [
+            str(row[0]) for row in written
+        ]
 
 
 def test_phone_fast_path_matches_normalize_mobile() -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import Actor, diff_fields
+from chuangxian.orgs import fieldcrypto
 from chuangxian.orgs.models import Member, MemberTransfer, Organization
 from chuangxian.orgs.selectors import common_path
 from chuangxian.orgs.services.organizations import organization_snapshot
@@ -27,8 +28,8 @@ from chuangxian.roster_io.member_plan import (
 )
 from chuangxian.roster_io.member_write import (
     MEMBER_COLUMNS,
+    BatchJson,
     WriteContext,
-    batch_json,
     member_row,
     sealed_row,
 )
@@ -218,13 +219,15 @@ def _import_eagerly(
     with contextlib.suppress(_Refused), transaction.atomic(), _bulk_write_settings():
         audit = _AuditRows(actor, timezone.now())
         new_members = _NewMembers(audit.now)
-        write = WriteContext(
-            ids=reserve_ids(Member, len(sheet.rows)) if sheet else (), stamp=new_members.stamp
-        )
         # The first import into an empty roster has nothing to look up. (SQLite holds the
         # write lock from here on; on PostgreSQL a member written meanwhile by someone else
         # with the same ID number makes the unique constraint refuse the whole import.)
         roster_was_empty = not Member.objects.exists()
+        write = WriteContext(
+            ids=reserve_ids(Member, len(sheet.rows)) if sheet else (),
+            stamp=new_members.stamp,
+            new_only=roster_was_empty,
+        )
         member_rows = MemberRows.start(sheet, today=today, share=EAGER_SHARE, write=write)
         try:
             orgs = _plan_orgs(roster, scope, today)
@@ -374,7 +377,8 @@ class _NewMembers:
     """Inserts new members as the plan grows (`insert` takes the plan's whole list and writes
     what it has not written yet) as driver-ready rows (member_write.member_row): the rows
     built by whoever read them (_Row.ready), or built here under keys reserved now (no
-    read-back). Keeps every row written, by organization, for the batch audit events."""
+    read-back). Encodes each write's rows for its organization's batch audit event right
+    away (member_write.BatchJson), while the child is still reading the next rows."""
 
     def __init__(self, now: dt.datetime) -> None:
         stamp = db_datetime(now)
@@ -382,8 +386,8 @@ class _NewMembers:
         # travel as marshal data.
         self.stamp = stamp.isoformat() if isinstance(stamp, dt.datetime) else stamp
         self.written = 0
-        # Organization (by id() of the instance) → (organization, its new members' rows).
-        self.by_org: dict[int, tuple[Organization, list[tuple[Any, ...]]]] = {}
+        # Organization (by id() of the instance) → (organization, its new members' event).
+        self.by_org: dict[int, tuple[Organization, BatchJson]] = {}
 
     def insert(self, planned: list[NewMember]) -> None:
         new = planned[self.written :]
@@ -393,21 +397,27 @@ class _NewMembers:
         keys = iter(reserve_ids(Member, len(unkeyed)) if unkeyed else ())
         stamp = self.stamp
         rows: list[tuple[Any, ...]] = []
-        by_org = self.by_org
+        groups: dict[int, tuple[Organization, list[tuple[Any, ...]]]] = {}
+        encrypt = fieldcrypto.encrypter()
         for values, org, id_hash, ciphertext, ready in new:
             if ready is None:
                 assert values is not None
                 ready = member_row(
                     next(keys), values, id_hash=id_hash, org_code=org.code, stamp=stamp
                 )
-            ready = sealed_row(ready, org.pk, ciphertext)
+            ready = sealed_row(ready, org.pk, ciphertext, encrypt=encrypt)
             rows.append(ready)
-            group = by_org.get(id(org))
+            group = groups.get(id(org))
             if group is None:
-                group = by_org[id(org)] = (org, [])
+                group = groups[id(org)] = (org, [])
             group[1].append(ready)
         copy_rows(Member._meta.db_table, MEMBER_COLUMNS, rows)
         self.written += len(new)
+        for key, (org, written) in groups.items():
+            event = self.by_org.get(key)
+            if event is None:
+                event = self.by_org[key] = (org, BatchJson(org.code))
+            event[1].add(written)
 
 
 class _AuditRows:
@@ -471,7 +481,7 @@ class _AuditRows:
     def add_member_batches(self, new_members: _NewMembers) -> None:
         """One "新增" event per organization for the members created in it (a batch event, see
         audit.services): 100,000 new members make a few hundred audit rows, not 100,000."""
-        for org, rows in new_members.by_org.values():
+        for org, event in new_members.by_org.values():
             self.paths.add(org.path)
             self.rows.append(
                 (
@@ -479,9 +489,9 @@ class _AuditRows:
                     _CREATE,
                     "member",
                     "",
-                    f"党员 {len(rows)} 名（{org.name}）"[:200],
+                    f"党员 {event.count} 名（{org.name}）"[:200],
                     org.path,
-                    batch_json(org.code, rows),
+                    event.text(),
                     _REASON,
                 )
             )
