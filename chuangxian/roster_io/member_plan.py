@@ -270,8 +270,13 @@ class MemberRows:
         return rows
 
     def close(self) -> None:
+        """End the child; after this, `chunks` reads everything here. Also breaks the cycle
+        between this object and the child's task (a bound method of this object), so that the
+        sheet is freed as soon as the import lets go of it, not by a later sweep of the
+        cycle collector over every object the import made (imports._without_cyclic_gc)."""
         if self.child is not None:
             self.child.close()
+            self.child, self.split = None, len(self.sheet.rows) if self.sheet else 0
 
     def chunks(self, progress: Callable[[int], None] | None = None) -> Iterator[list["_Row"]]:
         """The rows in file order, a chunk at a time: this process's part, then the child's
