@@ -9,7 +9,8 @@ column (primary keys included, see `reserve_ids`). Runs inside the caller's tran
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
@@ -45,6 +46,35 @@ def reserve_ids(model: type[models.Model], count: int) -> range | list[int]:
         counter = cursor.fetchone()
         start = max(highest, counter[0] if counter else 0) + 1
     return range(start, start + count)
+
+
+@contextmanager
+def indexes_built_after(model: type[models.Model]) -> Iterator[None]:
+    """On SQLite, the table's indexes made by CREATE INDEX (not its primary key or the unique
+    constraints declared with it) dropped for the block and built again after it, inside the
+    caller's transaction: for filling an empty table, where sorting once beats inserting every
+    row into a random-order index. The block must not swallow its errors: an error leaving
+    the caller's atomic block rolls back and so restores them (SQLite's schema is
+    transactional). Elsewhere
+    nothing changes: on PostgreSQL dropping an index locks the table against every reader."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("indexes_built_after needs the caller's transaction")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master"
+            " WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+            [model._meta.db_table],
+        )
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield  # (on an exception, nothing: it leaves the caller's atomic block, which rolls back)
+    with connection.cursor() as cursor:
+        for _, sql in indexes:
+            cursor.execute(sql)
 
 
 def db_datetime(value: Any) -> Any:

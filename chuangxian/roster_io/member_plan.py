@@ -499,17 +499,18 @@ def prepare_rows(
     rows = sheet.rows[start:stop]
     count = len(rows)
     numbers = [number for number, _ in rows]
+    row_cells = [cells_ for _, cells_ in rows]
     columns: dict[str, list[Any]] = {}
     cell_errors: dict[int, dict[str, str]] = {}
     cell_error = cells.CellError
     for key, (index, _) in sheet.columns.items():
         read = _converter(key)
         try:
-            raw = [cells_[index] for _, cells_ in rows]
+            raw = list(map(operator.itemgetter(index), row_cells))
         except IndexError:  # a short row (CSV)
-            raw = [cells_[index] if index < len(cells_) else None for _, cells_ in rows]
+            raw = [cells_[index] if index < len(cells_) else None for cells_ in row_cells]
         try:
-            columns[key] = list(map(read, raw))
+            columns[key] = _read_column(key, read, raw)
         except cell_error:
             column: list[Any] = []
             for position, cell in enumerate(raw):
@@ -638,6 +639,30 @@ assert _VALUE_FIELDS == (
     "is_mobile",
     "status",
 ), "prepare_rows builds MemberValues positionally"
+
+
+# Columns whose cells of these types read as themselves (see _fast_date, _fast_bool).
+_SELF_READING: dict[str, frozenset[type]] = {
+    **dict.fromkeys(_DATE_KEYS, frozenset({dt.date, type(None)})),
+    **dict.fromkeys(_BOOL_KEYS, frozenset({bool})),
+}
+# Columns whose text repeats (choices, codes, dates typed as text, yes/no…): each distinct
+# cell is read once. Not the ones that differ on every row.
+_UNIQUE_KEYS = frozenset({"name", "id_number", "phone"})
+_TEXT_TYPES = frozenset({str, type(None)})
+
+
+def _read_column(key: str, read: Converter, raw: list[cells.Cell]) -> list[Any]:
+    """`read` of every cell (raising CellError as it does), a column at a time: each
+    distinct text cell read once when the column's text repeats, nothing done for cells
+    that read as themselves. (Text and None only: 1 == 1.0 == True would share an answer.)"""
+    kinds = set(map(type, raw))
+    if kinds <= _SELF_READING.get(key, frozenset()):
+        return raw
+    if key not in _UNIQUE_KEYS and kinds <= _TEXT_TYPES:
+        answers = {cell: read(cell) for cell in set(raw)}
+        return list(map(answers.__getitem__, raw))
+    return list(map(read, raw))
 
 
 def _converter(key: str) -> Converter:

@@ -7,16 +7,23 @@ import json
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import SYSTEM, batch_entries, diff_fields
 from chuangxian.orgs import fieldcrypto, idnumber
 from chuangxian.orgs.models import Member, Organization
 from chuangxian.orgs.phone import PhoneError, normalize_mobile
-from chuangxian.orgs.rules import MemberValues, check_member
+from chuangxian.orgs.rules import FIELD_LABELS, MemberValues, check_member
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import cells
-from chuangxian.roster_io.member_plan import _BOOL_KEYS, _CHOICE_ALIASES, _converter
+from chuangxian.roster_io.member_plan import (
+    _BOOL_KEYS,
+    _CHOICE_ALIASES,
+    _converter,
+    _read_column,
+)
 from chuangxian.roster_io.member_write import (
     MEMBER_COLUMNS,
     BatchJson,
@@ -118,6 +125,28 @@ def test_cached_cell_readers_answer_like_the_cells_module(key: str) -> None:
     for _ in range(2):  # the second round comes from the caches
         for cell in SAMPLE_CELLS:
             assert _outcome(read, cell) == _outcome(reference, cell), (key, cell)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    key=st.sampled_from([*FIELD_LABELS, "org_code"]),
+    column=st.lists(
+        st.sampled_from(SAMPLE_CELLS)
+        | st.sampled_from([None, dt.date(1990, 1, 2), True, False, "是", "男", "A1"]),
+        max_size=12,
+    ),
+)
+def test_a_column_reads_as_its_cells_read_one_by_one(key: str, column: list[cells.Cell]) -> None:
+    read = _converter(key)
+    one_by_one = [_outcome(read, cell) for cell in column]
+    failed = [outcome for outcome in one_by_one if outcome[0] == "error"]
+    try:
+        whole = _read_column(key, read, list(column))
+    except cells.CellError as error:
+        assert (("error", str(error))) in failed
+    else:
+        assert not failed
+        assert [("value", type(value), value) for value in whole] == one_by_one
 
 
 def _values(**overrides: object) -> MemberValues:

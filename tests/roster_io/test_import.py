@@ -1,11 +1,13 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import SYSTEM, Actor
 from chuangxian.orgs import fieldcrypto
 from chuangxian.orgs.models import Member, MemberTransfer, Organization
+from chuangxian.roster_io.bulk_insert import indexes_built_after
 from chuangxian.roster_io.services.imports import roster_import
 from tests.factories import make_id_number
 from tests.roster_io import files
@@ -318,3 +320,48 @@ def test_csv_imports_members_into_existing_organizations(tree) -> None:  # type:
 def test_unreadable_file_is_one_error(tree) -> None:  # type: ignore[no-untyped-def]
     report = run(b"PK\x03\x04 not really a zip")
     assert len(report.errors) == 1 and "无法打开" in report.errors[0].reason
+
+
+def _member_indexes() -> list[tuple[str, str]]:
+    """Member's indexes as the database describes them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, COALESCE(sql, '') FROM sqlite_master"
+                " WHERE type = 'index' AND tbl_name = 'orgs_member' ORDER BY name"
+            )
+        else:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes"
+                " WHERE tablename = 'orgs_member' ORDER BY indexname"
+            )
+        return list(cursor.fetchall())
+
+
+@pytest.mark.parametrize("eager", [True, False])
+def test_an_import_into_an_empty_roster_leaves_every_index(tree, eager) -> None:  # type: ignore[no-untyped-def]
+    """Into an empty roster the SQLite importer builds Member's indexes after the rows; the
+    indexes are all there after it, whether it wrote or refused."""
+    before = _member_indexes()
+    assert any("organization_id" in sql for _, sql in before)
+    Member.objects.all().delete()
+    rows = [files.member("A1", 姓名=f"空{i}") for i in range(6)]
+    refused = run(
+        files.xlsx(members=[*rows, files.member("A1", 入党日期="2010-02-30")]), eager=eager
+    )
+    assert not refused.ok and not Member.objects.exists()
+    assert _member_indexes() == before
+    report = run(files.xlsx(members=rows), eager=eager)
+    assert report.ok and report.counts.members_created == 6, report.error_lines()
+    assert _member_indexes() == before
+    listed = Member.objects.filter(organization=tree.branch_a1, status="在册").order_by("name")
+    assert [m.name for m in listed] == [f"空{i}" for i in range(6)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_indexes_are_only_rebuilt_inside_a_transaction() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL keeps its indexes: nothing to check outside a transaction")
+    with pytest.raises(RuntimeError, match="transaction"):  # noqa: SIM117
+        with indexes_built_after(Member):
+            pass

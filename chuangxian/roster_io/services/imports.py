@@ -17,7 +17,13 @@ from chuangxian.orgs import fieldcrypto
 from chuangxian.orgs.models import Member, MemberTransfer, Organization
 from chuangxian.orgs.selectors import common_path
 from chuangxian.orgs.services.organizations import organization_snapshot
-from chuangxian.roster_io.bulk_insert import copy_rows, db_datetime, json_text, reserve_ids
+from chuangxian.roster_io.bulk_insert import (
+    copy_rows,
+    db_datetime,
+    indexes_built_after,
+    json_text,
+    reserve_ids,
+)
 from chuangxian.roster_io.member_plan import (
     MemberPlan,
     MemberPlanner,
@@ -173,9 +179,11 @@ def _import(
         members = plan_members(roster.members, orgs=orgs, scope=scope, today=today, rows=rows)
         _conclude(report, roster, orgs, members)
         if not (report.errors or dry_run or report.counts.changed == 0):
-            with transaction.atomic(), _bulk_write_settings():
+            with transaction.atomic(), _bulk_write_settings(), contextlib.ExitStack() as later:
                 audit = _AuditRows(actor, timezone.now())
                 _write_orgs(orgs, audit)
+                if not Member.objects.exists():
+                    later.enter_context(indexes_built_after(Member))
                 new_members = _NewMembers(audit.now)
                 new_members.insert(members.to_create)
                 _write_members(members, new_members, audit, today=today, report=report)
@@ -216,13 +224,21 @@ def _import_eagerly(
     row as well (member_write.member_row): this process mostly passes them on."""
     sheet = roster.members
     rows: list[Any] = []
-    with contextlib.suppress(_Refused), transaction.atomic(), _bulk_write_settings():
+    with (
+        contextlib.suppress(_Refused),
+        transaction.atomic(),
+        _bulk_write_settings(),
+        contextlib.ExitStack() as later,
+    ):
         audit = _AuditRows(actor, timezone.now())
         new_members = _NewMembers(audit.now)
-        # The first import into an empty roster has nothing to look up. (SQLite holds the
-        # write lock from here on; on PostgreSQL a member written meanwhile by someone else
-        # with the same ID number makes the unique constraint refuse the whole import.)
+        # The first import into an empty roster has nothing to look up, and its indexes are
+        # built once at the end. (SQLite holds the write lock from here on; on PostgreSQL a
+        # member written meanwhile by someone else with the same ID number makes the unique
+        # constraint refuse the whole import.)
         roster_was_empty = not Member.objects.exists()
+        if roster_was_empty:
+            later.enter_context(indexes_built_after(Member))
         write = WriteContext(
             ids=reserve_ids(Member, len(sheet.rows)) if sheet else (),
             stamp=new_members.stamp,
