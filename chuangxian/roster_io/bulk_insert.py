@@ -25,16 +25,27 @@ def reserve_ids(model: type[models.Model], count: int) -> range | list[int]:
     PostgreSQL: drawn from the table's sequence (safe under concurrent writers). SQLite: the
     transaction already holds the write lock (`transaction_mode = IMMEDIATE`; and a write made
     by a deferred one after another connection's commit fails as busy, writing nothing), so the
-    next keys after both the highest key and the AUTOINCREMENT counter are free."""
+    next keys after both the highest key and the AUTOINCREMENT counter are free; the counter
+    is moved past them. Either way a key reserved and not used is a gap, never reused."""
     if count <= 0:
         return []
     table = model._meta.db_table
     pk = model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence's name looked up once (in the select list it would be per row).
+            cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, pk])
+            (sequence,) = cursor.fetchone()
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, pk, count],
+                "SELECT min(v), max(v) FROM"
+                " (SELECT nextval(%s::regclass) AS v FROM generate_series(1, %s)) AS drawn",
+                [sequence, count],
+            )
+            low, high = cursor.fetchone()
+            if high - low + 1 == count:  # no other writer drew in between: one run of keys
+                return range(low, high + 1)
+            cursor.execute(
+                "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
             )
             return [value for (value,) in cursor.fetchall()]
         if connection.vendor != "sqlite":
@@ -45,6 +56,17 @@ def reserve_ids(model: type[models.Model], count: int) -> range | list[int]:
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         counter = cursor.fetchone()
         start = max(highest, counter[0] if counter else 0) + 1
+        # The AUTOINCREMENT counter moves past them, as a sequence would: no later insert or
+        # reservation takes one of them, used or not.
+        if counter:
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [start + count - 1, table]
+            )
+        else:
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)",
+                [table, start + count - 1],
+            )
     return range(start, start + count)
 
 
