@@ -5,11 +5,9 @@ generator share exactly one definition of a valid number.
 """
 
 import datetime as dt
-import re
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
 # First two digits: the province-level divisions (GB/T 2260), 71 台湾, 81 香港, 82 澳门,
 # 83 residence permits for Taiwan residents.
 _PROVINCES = frozenset(
@@ -66,7 +64,7 @@ def check_digit(first17: str) -> str:
 
 
 # Weighted sums of the region (6 digits) and birth date (8 digits) parts, which a roster repeats
-# a lot; the 3-digit sequence is summed directly. Bounded so odd input cannot grow them forever.
+# a lot (the 3-digit sequence's from _SEQUENCE_SUMS). Bounded so odd input cannot grow them.
 _PART_CACHE_LIMIT = 100_000
 _region_sums: dict[str, int] = {}
 _birth_sums: dict[str, int] = {}
@@ -74,7 +72,7 @@ _birth_dates: dict[str, dt.date | None] = {}
 
 
 def _weighted_sum(first17: str) -> int:
-    """Σ digit × weight over 17 digits (the caller has checked the shape)."""
+    """Σ digit × weight over the first 17 digits (the caller has checked the shape)."""
     region, birth = first17[:6], first17[6:14]
     head = _region_sums.get(region)
     if head is None:
@@ -86,7 +84,16 @@ def _weighted_sum(first17: str) -> int:
         middle = sum(int(d) * w for d, w in zip(birth, _WEIGHTS[6:14], strict=True))
         if len(_birth_sums) < _PART_CACHE_LIMIT:
             _birth_sums[birth] = middle
-    return head + middle + int(first17[14]) * 8 + int(first17[15]) * 4 + int(first17[16]) * 2
+    tail = _SEQUENCE_SUMS.get(first17[14:17])
+    if tail is None:  # digits other than ASCII ones
+        tail = int(first17[14]) * 8 + int(first17[15]) * 4 + int(first17[16]) * 2
+    return head + middle + tail
+
+
+# The 3-digit sequence part (weights 8, 4, 2) for every ASCII value.
+_SEQUENCE_SUMS = {
+    f"{n:03d}": (n // 100) * 8 + (n // 10 % 10) * 4 + (n % 10) * 2 for n in range(1000)
+}
 
 
 def normalize(raw: str) -> str:
@@ -126,7 +133,8 @@ def validate_with_birth_date(raw: str, *, today: dt.date | None = None) -> tuple
         raise IDNumberError("不能为空")
     if len(number) != 18:
         raise IDNumberError(f"应为18位，实为{len(number)}位")
-    if not _SHAPE.match(number):
+    # 17 digits and a digit or X (isdecimal: what a regular expression's \d matches).
+    if not (number[:17].isdecimal() and (number[17] == "X" or number[17].isdecimal())):
         raise IDNumberError("前17位应为数字，最后一位为数字或X")
     if number[:2] not in _PROVINCES:
         raise IDNumberError("前两位不是有效的省级行政区划代码")

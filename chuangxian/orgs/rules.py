@@ -204,7 +204,10 @@ def check_member(values: MemberValues, *, today: dt.date) -> dict[str, str]:
         errors["joined_on"] = "不能为空"
     elif joined > today:
         errors["joined_on"] = "不能晚于今天"
-    elif born is not None and _age(born, joined) < MIN_JOIN_AGE:
+    elif born is not None and (  # the age on joining
+        joined.year - born.year - ((joined.month, joined.day) < (born.month, born.day))
+        < MIN_JOIN_AGE
+    ):
         errors["joined_on"] = f"入党时未满{MIN_JOIN_AGE}周岁"
     confirmed = values.confirmed_on
     if confirmed is not None:
@@ -224,7 +227,3 @@ def check_member(values: MemberValues, *, today: dt.date) -> dict[str, str]:
     if len(work_post) > 100:
         errors["work_post"] = "不能超过100个字"
     return errors
-
-
-def _age(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

@@ -590,13 +590,14 @@ def prepare_rows(
             bool(mobile),
             status or active,
         )
-        id_hash = ""
-        if has_id and id_text:
-            normalized = normalize(id_text)
-            if len(normalized) == 18:
-                id_hash = keyed_hash(normalized)
         parsed = {key: column[position] for key, column in columns.items()} if keep_parsed else None
         checked = check_member(values, today=today)
+        id_hash = ""
+        if has_id and id_text:
+            # A valid number is normalized by check_member already.
+            normalized = normalize(id_text) if "id_number" in checked else values.id_number
+            if len(normalized) == 18:
+                id_hash = keyed_hash(normalized)
         ready = None
         if write is not None and id_hash and code and not checked and position not in cell_errors:
             ready = member_row(

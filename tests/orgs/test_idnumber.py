@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from hypothesis import given
@@ -65,6 +66,19 @@ ID_LIKE = st.sampled_from("0123456789xX \u3000\t０１２３４５６７８９�
 def test_normalize_fast_path_gives_the_general_answer(raw):
     general = raw.translate(idnumber._FULL_WIDTH).replace(" ", "").replace("\u3000", "")
     assert idnumber.normalize(raw) == general.strip().upper()
+
+
+@given(st.text(alphabet="0123456789Xx٣²a \u3000", min_size=18, max_size=20))
+def test_the_shape_check_is_seventeen_digits_and_a_digit_or_x(raw):
+    number = idnumber.normalize(raw)
+    try:
+        idnumber.validate(raw, today=dt.date(2026, 1, 1))
+    except idnumber.IDNumberError as error:
+        refused_shape = str(error) == "前17位应为数字，最后一位为数字或X"
+    else:
+        refused_shape = False
+    if len(number) == 18:
+        assert refused_shape == (re.fullmatch(r"\d{17}[\dX]", number) is None)
 
 
 def test_validate_with_birth_date_agrees_with_validate():
