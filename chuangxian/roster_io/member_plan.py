@@ -190,10 +190,7 @@ class MemberRows:
         rows = cls(sheet, today, write)
         if sheet is not None and len(sheet.rows) >= PARALLEL_MIN_ROWS:
             split = int(len(sheet.rows) * share)
-            tasks = [
-                (start, min(start + CHILD_CHUNK, len(sheet.rows)))
-                for start in range(split, len(sheet.rows), CHILD_CHUNK)
-            ]
+            tasks = child_chunks(split, len(sheet.rows), CHILD_CHUNK)
             child = ForkedChunks.start(rows._child_part, tasks)
             if child.forked:
                 rows.child, rows.split = child, split
@@ -312,6 +309,23 @@ class MemberRows:
         for chunk in self.chunks(progress):
             rows += chunk
         return rows
+
+
+def child_chunks(start: int, stop: int, size: int) -> list[tuple[int, int]]:
+    """[start, stop) as the child's messages: pieces of `size` rows, the last `size` rows in
+    halving pieces (size/2, size/4, size/8, size/8). Whatever the child sends last is written
+    here while the child has nothing left to do, so that piece should be small."""
+    tail_start = max(start, stop - size)
+    bounds = [(at, min(at + size, tail_start)) for at in range(start, tail_start, size)]
+    at, piece = tail_start, stop - tail_start
+    for _ in range(3):
+        piece //= 2
+        if piece:
+            bounds.append((at, at + piece))
+            at += piece
+    if at < stop:
+        bounds.append((at, stop))
+    return bounds
 
 
 def plan_members(

@@ -7,6 +7,8 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import SYSTEM, batch_entries, diff_fields
@@ -352,3 +354,14 @@ def test_member_look_ups_leave_the_planner_settings_alone(tree) -> None:  # type
             with connection.cursor() as cursor:
                 cursor.execute("SHOW enable_seqscan")
                 assert cursor.fetchone()[0] == "on"
+
+
+@given(start=st.integers(0, 50), length=st.integers(0, 500), size=st.integers(1, 64))
+def test_the_child_sends_every_row_once_and_ends_with_a_small_piece(start, length, size) -> None:  # type: ignore[no-untyped-def]
+    bounds = member_plan.child_chunks(start, start + length, size)
+    covered = [row for low, high in bounds for row in range(low, high)]
+    assert covered == list(range(start, start + length))
+    assert all(low < high <= low + size for low, high in bounds)
+    if length >= size >= 8:
+        last_low, last_high = bounds[-1]
+        assert last_high - last_low <= size // 8 + 3
