@@ -585,24 +585,23 @@ def prepare_rows(
             strict=True,
         )
     ):
-        # The values of a new member (missing columns empty), positional in MemberValues'
-        # order (asserted below the function): it runs per row.
+        # The values of a new member (missing columns empty), spelled out: it runs per row.
         values = MemberValues(
-            name or "",
-            gender or "",
-            ethnicity or "",
-            born,
-            id_text or "",
-            joined,
-            category or "",
-            phone or "",
-            education or "",
-            confirmed,
-            party_post or "",
-            work_post or "",
-            bool(hardship),
-            bool(mobile),
-            status or active,
+            name=name or "",
+            gender=gender or "",
+            ethnicity=ethnicity or "",
+            birth_date=born,
+            id_number=id_text or "",
+            joined_on=joined,
+            category=category or "",
+            phone=phone or "",
+            education=education or "",
+            confirmed_on=confirmed,
+            party_post=party_post or "",
+            work_post=work_post or "",
+            in_hardship=bool(hardship),
+            is_mobile=bool(mobile),
+            status=status or active,
         )
         parsed = {key: column[position] for key, column in columns.items()} if keep_parsed else None
         checked = check_member(values, today=today)
@@ -635,25 +634,6 @@ def prepare_rows(
             )
         )
     return out
-
-
-assert _VALUE_FIELDS == (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "id_number",
-    "joined_on",
-    "category",
-    "phone",
-    "education",
-    "confirmed_on",
-    "party_post",
-    "work_post",
-    "in_hardship",
-    "is_mobile",
-    "status",
-), "prepare_rows builds MemberValues positionally"
 
 
 # Columns whose cells of these types read as themselves (see _fast_date, _fast_bool).
