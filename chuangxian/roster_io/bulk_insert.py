@@ -44,6 +44,7 @@ def reserve_ids(model: type[models.Model], count: int) -> range | list[int]:
             low, high = cursor.fetchone()
             if high - low + 1 == count:  # no other writer drew in between: one run of keys
                 return range(low, high + 1)
+            # Drawn out of order: draw again, keeping each key (the first draw is a gap).
             cursor.execute(
                 "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
             )
@@ -72,25 +73,29 @@ def reserve_ids(model: type[models.Model], count: int) -> range | list[int]:
 
 @contextmanager
 def indexes_built_after(model: type[models.Model]) -> Iterator[None]:
-    """On SQLite, the table's indexes made by CREATE INDEX (not its primary key or the unique
-    constraints declared with it) dropped for the block and built again after it, inside the
-    caller's transaction: for filling an empty table, where sorting once beats inserting every
-    row into a random-order index. The block must not swallow its errors: an error leaving
-    the caller's atomic block rolls back and so restores them (SQLite's schema is
-    transactional). Elsewhere
-    nothing changes: on PostgreSQL dropping an index locks the table against every reader."""
+    """On SQLite, the table's plain indexes (made by CREATE INDEX and not unique: never its
+    primary key or a unique constraint or index) dropped for the block and built again after
+    it, inside the caller's transaction: for filling an empty table, where sorting once beats
+    inserting every row into a random-order index. The block must not swallow its errors: an
+    error leaving the caller's atomic block rolls back and so restores them (SQLite's schema
+    is transactional). Elsewhere nothing changes: on PostgreSQL dropping an index locks the
+    table against every reader."""
     if connection.vendor != "sqlite":
         yield
         return
     if not connection.in_atomic_block:
         raise RuntimeError("indexes_built_after needs the caller's transaction")
+    table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master"
-            " WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-            [model._meta.db_table],
-        )
-        indexes = cursor.fetchall()
+        # Plain ones only (made by CREATE INDEX, not unique): a unique index keeps checking.
+        cursor.execute(f"PRAGMA index_list({connection.ops.quote_name(table)})")
+        plain = [row[1] for row in cursor.fetchall() if row[3] == "c" and not row[2]]
+        indexes = []
+        for name in plain:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = %s", [name]
+            )
+            indexes.append((name, cursor.fetchone()[0]))
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield  # (on an exception, nothing: it leaves the caller's atomic block, which rolls back)

@@ -20,6 +20,7 @@ import pickle
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 from django.db import DatabaseError, connection
@@ -165,7 +166,9 @@ class MemberRows:
     the rows already checked); `chunks` reads the first part here, then takes the child's
     part. Reading first (no WriteContext), the child also encrypts the ID numbers of its
     clean rows, so that the parent has less left to do once it writes; an eager import
-    encrypts only when it writes (member_write.sealed_row), so a re-import encrypts nothing."""
+    encrypts only when it writes (member_write.sealed_row), so a re-import encrypts nothing,
+    except into an empty roster (WriteContext.new_only), where every clean row is new and
+    the child encrypts it."""
 
     def __init__(
         self, sheet: Sheet | None, today: dt.date, write: WriteContext | None = None
@@ -191,24 +194,27 @@ class MemberRows:
         if sheet is not None and len(sheet.rows) >= PARALLEL_MIN_ROWS:
             split = int(len(sheet.rows) * share)
             tasks = child_chunks(split, len(sheet.rows), CHILD_CHUNK)
-            child = ForkedChunks.start(rows._child_part, tasks)
+            # The task holds what it reads, not this object: no reference cycle, so the sheet
+            # is freed as soon as the import lets go of it (imports._without_cyclic_gc).
+            child = ForkedChunks.start(partial(cls._child_part, sheet, today, write), tasks)
             if child.forked:
                 rows.child, rows.split = child, split
         return rows
 
-    def _child_part(self, task: tuple[int, int]) -> bytes:
+    @staticmethod
+    def _child_part(
+        sheet: Sheet, today: dt.date, write: WriteContext | None, task: tuple[int, int]
+    ) -> bytes:
         """Rows [start, stop) for the parent, as marshal data (several times cheaper than
         pickle), dates as ordinals; the cells read (`parsed`, rarely needed) are pickled. A
         clean row with its member row built (`ready`) goes as that row alone."""
-        assert self.sheet is not None
         start, stop = task
         items: list[Any] = []
         encrypt = fieldcrypto.encrypter()
-        write = self.write
         # Every clean row of an import into an empty roster is new: its ID number is encrypted
         # here, off the busier process that writes.
         seal = encrypt if write is not None and write.new_only else None
-        for row in prepare_rows(self.sheet, today=self.today, start=start, stop=stop, write=write):
+        for row in prepare_rows(sheet, today=today, start=start, stop=stop, write=write):
             if row.ready is not None and row.parsed is None:
                 sealed = "" if seal is None else seal(clear_id_number(row.ready))
                 items.append((row.number, row.id_hash, row.org_code, row.ready, sealed))
@@ -267,13 +273,8 @@ class MemberRows:
         return rows
 
     def close(self) -> None:
-        """End the child; after this, `chunks` reads everything here. Also breaks the cycle
-        between this object and the child's task (a bound method of this object), so that the
-        sheet is freed as soon as the import lets go of it, not by a later sweep of the
-        cycle collector over every object the import made (imports._without_cyclic_gc)."""
         if self.child is not None:
             self.child.close()
-            self.child, self.split = None, len(self.sheet.rows) if self.sheet else 0
 
     def chunks(self, progress: Callable[[int], None] | None = None) -> Iterator[list["_Row"]]:
         """The rows in file order, a chunk at a time: this process's part, then the child's

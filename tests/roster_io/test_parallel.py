@@ -1,9 +1,11 @@
 """The importer's second process: forced on for small files here, it must change nothing."""
 
 import datetime as dt
+import gc
 import json
 import os
 import time
+import weakref
 
 import pytest
 from django.db import connection, transaction
@@ -16,6 +18,7 @@ from chuangxian.orgs import fieldcrypto
 from chuangxian.orgs.models import Member, MemberTransfer, Organization
 from chuangxian.orgs.services.members import SENSITIVE_FIELDS, member_snapshot
 from chuangxian.roster_io import member_plan, parallel
+from chuangxian.roster_io.reader import read_roster
 from chuangxian.roster_io.services import imports
 from chuangxian.roster_io.services.imports import roster_import
 from tests.factories import make_id_number
@@ -365,3 +368,53 @@ def test_the_child_sends_every_row_once_and_ends_with_a_small_piece(start, lengt
     if length >= size >= 8:
         last_low, last_high = bounds[-1]
         assert last_high - last_low <= size // 8 + 3
+
+
+@needs_fork
+def test_a_closed_reader_lets_go_of_the_sheet_without_the_cycle_collector(forced) -> None:  # type: ignore[no-untyped-def]
+    """The child's task must not hold the reader itself (a cycle would keep the whole parsed
+    sheet alive until a sweep of the collector, which the import switches off)."""
+    sheet = read_roster(files.xlsx(members=[files.member("A1", 姓名=f"甲{i}") for i in range(7)]))
+    member_sheet = weakref.ref(sheet.members)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rows = member_plan.MemberRows.start(sheet.members, today=dt.date(2026, 1, 1))
+        assert len(rows.collect()) == 7
+        rows.close()
+        del rows, sheet
+        assert member_sheet() is None
+    finally:
+        if enabled:
+            gc.enable()
+    assert forced == [True]
+
+
+@needs_fork
+@pytest.mark.django_db
+def test_the_child_encrypts_for_an_empty_roster(tree, forced, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Counted in this process only: the child's own calls stay in the child."""
+    calls: list[str] = []
+    encrypter = fieldcrypto.encrypter
+
+    def counting_encrypter():  # type: ignore[no-untyped-def]
+        encrypt = encrypter()
+
+        def counted(plaintext: str) -> str:
+            calls.append(plaintext)
+            return encrypt(plaintext)
+
+        return counted
+
+    monkeypatch.setattr(fieldcrypto, "encrypter", counting_encrypter)
+    rows = [files.member("A1", 姓名=f"乙{i}") for i in range(9)]
+    report = roster_import(actor=SYSTEM, source=files.xlsx(members=rows), eager=True)
+    assert report.ok and report.counts.members_created == 9, report.error_lines()
+    assert len(calls) == 9  # the roster held members: the writer encrypted each new one
+    Member.objects.all().delete()
+    calls.clear()
+    report = roster_import(actor=SYSTEM, source=files.xlsx(members=rows), eager=True)
+    assert report.ok and report.counts.members_created == 9, report.error_lines()
+    assert calls == []
+    stored = {m.name: m.id_number for m in Member.objects.all()}
+    assert stored == {row["姓名"]: row["公民身份号码"] for row in rows}
