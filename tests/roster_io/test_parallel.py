@@ -26,6 +26,11 @@ from tests.roster_io import files
 from tests.roster_io.audit import creation_of
 
 needs_fork = pytest.mark.skipif(not parallel.fork_is_safe(), reason="fork is not safe here")
+# pytest-django runs database tests before the others, among which the browser tests leave
+# Playwright's threads running for the rest of the session, and a process with threads must
+# not fork (parallel.fork_is_safe). A test that must fork but needs no database is marked as
+# a database test anyway, so that it runs while forking is still allowed.
+fork_early = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -130,6 +135,7 @@ def _double(task: int) -> int:
     return task * 2
 
 
+@fork_early
 def test_results_are_complete_when_the_child_fails() -> None:
     if not parallel.fork_is_safe():
         pytest.skip("fork is not safe here")
@@ -371,6 +377,7 @@ def test_the_child_sends_every_row_once_and_ends_with_a_small_piece(start, lengt
 
 
 @needs_fork
+@fork_early
 def test_a_closed_reader_lets_go_of_the_sheet_without_the_cycle_collector(forced) -> None:  # type: ignore[no-untyped-def]
     """The child's task must not hold the reader itself (a cycle would keep the whole parsed
     sheet alive until a sweep of the collector, which the import switches off)."""
