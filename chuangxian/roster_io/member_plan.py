@@ -506,11 +506,10 @@ def prepare_rows(
     """Rows [start, stop) of the sheet: every cell read into a Python value (with a reason for
     each unreadable one), the keyed hash of the ID number (when it has 18 characters), and the
     values checked by check_member as for a new member. Pure computation, no database: it may
-    run in a forked child (MemberRows). Reads column by column: one converter call per cell
-    through map(), the per-cell error handling only for a column that has a bad cell. With
-    `write`, a clean row (no finding, an ID hash, an organization it may be written into)
-    also gets its member row and audit entry (_Row.ready), under the key reserved for its
-    position."""
+    run in a forked child (MemberRows). Reads column by column (_read_column: each distinct
+    text of a column once), the per-cell error handling only for a column that has a bad
+    cell. With `write`, a clean row (no finding, an ID hash, an organization code) also gets
+    its unsealed member row (_Row.ready), under the key reserved for its position."""
     rows = sheet.rows[start:stop]
     count = len(rows)
     numbers = [number for number, _ in rows]

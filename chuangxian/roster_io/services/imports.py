@@ -33,6 +33,7 @@ from chuangxian.roster_io.member_plan import (
     plan_members,
 )
 from chuangxian.roster_io.member_write import (
+    BATCH_FIELDS,
     MEMBER_COLUMNS,
     BatchJson,
     WriteContext,
@@ -47,30 +48,15 @@ from chuangxian.roster_io.scope import ImportScope
 WRITE_BATCH = 2000
 # An eager import's own share of the member rows to read when a child helps. This process
 # writes every chunk and the child reads them all: on the 2-core machines measured (whose two
-# cores slow each other down), 0 beat 5%, 20%, 35% and 50% (docs/roster-import.md).
+# cores slow each other down), 0 beat 5%, 20%, 35% and 50%, and tied with 10% once the child
+# got faster (bench/README.md).
 EAGER_SHARE = 0.0
 # SQLite page cache during an import's write, in KiB (see _bulk_write_settings).
 SQLITE_CACHE_KIB = 256 * 1024
 Progress = Callable[[int, int], None]
 Source = bytes | str | Path | BinaryIO
-_MEMBER_UPDATE_FIELDS = [
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "phone",
-    "education",
-    "joined_on",
-    "confirmed_on",
-    "category",
-    "organization",
-    "party_post",
-    "work_post",
-    "in_hardship",
-    "is_mobile",
-    "status",
-    "updated_at",
-]
+# What an import may change on a member: the audited fields, its organization (a transfer).
+_MEMBER_UPDATE_FIELDS = [*BATCH_FIELDS, "organization", "updated_at"]
 _ORG_UPDATE_FIELDS = [
     "name",
     "kind",
