@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "chuangxian.roster_io",
     "chuangxian.uploads",
     "chuangxian.reminders",
+    "chuangxian.workdays",
     "chuangxian.campaigns",
     "chuangxian.commitments",
     "chuangxian.orglife",

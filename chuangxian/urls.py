@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("chuangxian.orgs.urls")),
     path("roster/", include("chuangxian.roster_io.urls")),
     path("reminders/", include("chuangxian.reminders.urls")),
+    path("workdays/", include("chuangxian.workdays.urls")),
     path("campaigns/", include("chuangxian.campaigns.urls")),
     path("commitments/", include("chuangxian.commitments.urls")),
     path("orglife/", include("chuangxian.orglife.urls")),

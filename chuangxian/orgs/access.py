@@ -199,6 +199,12 @@ def is_administrator(user: Any) -> bool:
     return bool(scope_for(user).admin_paths)
 
 
+def is_top_administrator(user: Any) -> bool:
+    """管理员 of a root of the tree: keeps what is shared by the whole installation (the
+    working-day calendar)."""
+    return any(path.count("/") == 2 for path in scope_for(user).admin_paths)
+
+
 def is_staff_in_tree(user: Any) -> bool:
     """Holds any role beyond 党员 (sees organizations, not only their own record)."""
     scope = scope_for(user)
