@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 export CHUANGXIAN_DATA_DIR ?= $(CURDIR)/var
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes (pytest-xdist; each has its own test database). "auto" is one per core.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck test-postgres migrate worker messages bench clean
 
@@ -49,12 +51,12 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy chuangxian
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4
 
 # The same suite on PostgreSQL (CI: 127.0.0.1:5432, database test, user postgres, trust auth).
 test-postgres: $(VENV)/.installed-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/python -m tests.require_postgres
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4
 
 # Regenerates the English catalog (needs GNU gettext: apt-get install gettext).
 messages: $(VENV)/.installed-dev

@@ -39,9 +39,22 @@ def secret_from_env_or_file(env_name: str, file_name: str) -> str:
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     value = secrets.token_urlsafe(48)
-    # Created exclusively and readable by the owner only: losing or leaking this file
-    # loses or leaks the data it protects.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(value + "\n")
+    # Written to a private temporary file and linked into place, so that two processes
+    # starting at once on a new data directory (the web server and the worker, or parallel
+    # test workers) agree on one secret: the loser of the race reads the winner's, and nobody
+    # ever reads a half-written file. Readable by the owner only: losing or leaking this
+    # file loses or leaks the data it protects.
+    temporary = path.with_name(f".{file_name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(value + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            return path.read_text(encoding="ascii").strip()
+    finally:
+        temporary.unlink(missing_ok=True)
     return value

@@ -1,11 +1,24 @@
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from chuangxian.orgs.models import OrgKind, Role, Sector
 from tests.factories import MemberFactory, make_org, make_user
 
 TODAY = dt.date(2026, 11, 22)
+
+# The suite runs on shared, busy machines: no property test may fail because the machine is
+# slow. No deadline, and the health checks that measure speed are off; each test still runs
+# its full (fixed) number of examples, and a failure prints the blob that replays it.
+hypothesis_settings.register_profile(
+    "suite",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture(autouse=True)

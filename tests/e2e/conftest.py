@@ -41,7 +41,8 @@ DESKTOP = {"width": 1366, "height": 768}
 PASSWORD = "Passw0rd-2026"
 SHOTS = Path(os.environ.get("CHUANGXIAN_E2E_SHOTS", "/tmp/e2e-shots"))
 # Playwright's default of 30 s per action would let a broken page stall the run; 20 s leaves
-# room for a loaded 2-core CI machine.
+# room for a loaded 2-core CI machine. The same bound applies to `expect(...)` assertions,
+# whose own default (5 s) failed a rating test while the machine was busy.
 TIMEOUT_MS = 20_000
 
 
@@ -62,8 +63,9 @@ def browser() -> Iterator[object]:
         if os.environ.get("CHUANGXIAN_E2E") == "required":
             pytest.fail(f"CHUANGXIAN_E2E=required but Chromium is not installed ({wanted})")
         pytest.skip(f"未找到 Chromium（{wanted}），浏览器测试跳过：apt-get install chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
         yield browser
