@@ -20,7 +20,7 @@ def _date(text: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "工作日历：按中国法定节假日和调休计算工作日，查看和录入各年度安排"
+    help = "节假日安排：按中国法定节假日和调休计算工作日，查看和录入各年度安排"
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="action", required=True)
