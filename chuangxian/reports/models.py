@@ -44,3 +44,50 @@ class BuildState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}"
+
+
+class ReportKind(models.TextChoices):
+    QUARTERLY_MEETINGS = "meetings_quarter", _("三会一课季度统计")
+    ANNUAL_SUMMARY = "annual_summary", _("创先争优年度统计")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已报送")
+    RETURNED = "returned", _("已退回")
+
+
+class PeriodicReport(models.Model):
+    """A report an organization sends to its superior. Its figures are generated from the
+    records and frozen at submission (`lines`); the organization adds only what no record
+    holds, a short narrative."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织")
+    )
+    kind = models.CharField(_("报表"), max_length=24, choices=ReportKind.choices)
+    period = models.CharField(_("期间"), max_length=10)
+    narrative = models.TextField(_("情况说明"), blank=True, max_length=4000)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.DRAFT
+    )
+    # [[label, value, base or null, detail path], ...] as generated when submitted.
+    lines = models.JSONField(default=list)
+    submitted_by = models.ForeignKey(
+        "orgs.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    return_reason = models.CharField(_("退回理由"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "kind", "period"], name="reports_periodic_unique"
+            )
+        ]
+        verbose_name = _("定期报表")
+        verbose_name_plural = _("定期报表")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.get_kind_display()} {self.period}"
