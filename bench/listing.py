@@ -57,8 +57,9 @@ def main() -> int:
     return 0
 
 
-def seed(members: int, seed_value: int, *, reuse: bool) -> float | None:
-    """Migrate and seed; returns the seconds seeding took, None when the data was reused."""
+def seed(members: int, seed_value: int, *, reuse: bool, roster_only: bool = False) -> float | None:
+    """Migrate and seed (only the tree and the roster with `roster_only`); returns the seconds
+    seeding took, None when the data was reused."""
     from django.core.management import call_command
     from django.db import connection
 
@@ -73,7 +74,9 @@ def seed(members: int, seed_value: int, *, reuse: bool) -> float | None:
             print(f"reusing the {members:,} members already seeded")
             return None
     started = time.perf_counter()
-    options = {"members": members, "seed": seed_value}
+    options: dict[str, object] = {"members": members, "seed": seed_value}
+    if roster_only:
+        options["roster_only"] = True
     if Organization.objects.exists():
         options["force"] = True
     call_command("seed_demo", **options)

@@ -263,8 +263,9 @@ def _branch_item(
     values: TargetValues,
     today: dt.date,
 ) -> TargetItem:
-    """A target held by `branch`: set by the township directly, or, for a branch under a
-    党总支, set for the 党总支 and decomposed to the branch (two levels of the cascade)."""
+    """A target held by `branch`: set by the township directly, or, for a branch further
+    down (under a 党总支, or several levels below a province-sized root), set for the root's
+    child on the way and decomposed level by level to the branch."""
     if branch.parent_id == root.pk or branch.parent is None:
         return target_set(
             actor=DEMO_ACTOR,
@@ -274,20 +275,27 @@ def _branch_item(
             values=values,
             today=today,
         )
-    middle = branch.parent
+    ids = branch.ancestor_ids
+    chain_ids = [*ids[ids.index(root.pk) + 1 :], branch.pk] if root.pk in ids else [branch.pk]
+    by_id = Organization.objects.in_bulk(chain_ids)
+    chain = [by_id[i] for i in chain_ids]
     held = TargetItem.objects.filter(
-        campaign=campaign, organization=middle, title=values.title, parent=None
+        campaign=campaign, organization=chain[0], title=values.title, parent=None
     ).first() or target_set(
         actor=DEMO_ACTOR,
         campaign=campaign,
         superior=root,
-        organization=middle,
+        organization=chain[0],
         values=replace(values),
         today=today,
     )
-    return target_decompose(
-        actor=DEMO_ACTOR, parent=held, organization=branch, values=replace(values), today=today
-    )
+    for org in chain[1:]:
+        held = TargetItem.objects.filter(
+            campaign=campaign, organization=org, parent=held
+        ).first() or target_decompose(
+            actor=DEMO_ACTOR, parent=held, organization=org, values=replace(values), today=today
+        )
+    return held
 
 
 def _sign_if_possible(root: Organization, branch: Organization, item: TargetItem) -> None:
