@@ -1,0 +1,96 @@
+"""Who may see and handle opinions, disclosures and requests: through `orgs.access` only.
+
+Handling (answering, moderating, proposing, reviewing) belongs to those who work in the
+organization — its 书记 and 党务干部, and the 管理员 above it, who also see what is escalated
+to them. A member sees the disclosures of their own organization and their own requests."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from chuangxian.openness.models import (
+    Disclosure,
+    DisclosureRequest,
+    DisclosureScope,
+    DisclosureStatus,
+    Opinion,
+)
+from chuangxian.orgs.access import organizations_for, scope_for
+from chuangxian.orgs.models import Organization
+
+
+def opinions_for(user: Any) -> QuerySet[Opinion]:
+    return Opinion.objects.filter(scope_for(user).organization_q(prefix="organization__"))
+
+
+def access_opinion_by_id(user: Any, opinion_id: int) -> Opinion:
+    try:
+        return opinions_for(user).select_related("organization").get(pk=opinion_id)
+    except Opinion.DoesNotExist:
+        raise Http404("没有找到该意见建议")
+
+
+def disclosures_for(user: Any) -> QuerySet[Disclosure]:
+    """Disclosures the user handles (any status) within the organizations they work in."""
+    return Disclosure.objects.filter(scope_for(user).organization_q(prefix="organization__"))
+
+
+def access_disclosure_by_id(user: Any, disclosure_id: int) -> Disclosure:
+    try:
+        return disclosures_for(user).select_related("organization").get(pk=disclosure_id)
+    except Disclosure.DoesNotExist:
+        raise Http404("没有找到该公开事项")
+
+
+def member_organization(user: Any) -> Organization | None:
+    """The organization of the user's own member record (None without one)."""
+    member = getattr(user, "member", None) if getattr(user, "is_authenticated", False) else None
+    return member.organization if member is not None else None
+
+
+def disclosures_visible_to(user: Any) -> QuerySet[Disclosure]:
+    """Published disclosures the user may read as a reader: public ones anywhere; those for
+    members in their own organization; those for members and superiors also in every
+    organization below one they administer."""
+    condition = Q(scope=DisclosureScope.PUBLIC)
+    own = member_organization(user)
+    if own is not None:
+        condition |= Q(organization=own)
+    scope = scope_for(user)
+    condition |= scope.admin_q("organization__path") & Q(
+        scope=DisclosureScope.MEMBERS_AND_SUPERIORS
+    )
+    condition |= scope.organization_q(prefix="organization__")
+    return Disclosure.objects.filter(condition, status=DisclosureStatus.PUBLISHED)
+
+
+def can_handle(user: Any, org: Organization) -> bool:
+    """Works in the organization: 书记, 党务干部, or 管理员 over it."""
+    return scope_for(user).works_in(org)
+
+
+def can_approve(user: Any, org: Organization) -> bool:
+    """审批: the organization's 书记, or a 管理员 over it."""
+    scope = scope_for(user)
+    return scope.is_secretary_of(org) or scope.administers(org)
+
+
+def requests_for(user: Any) -> QuerySet[DisclosureRequest]:
+    """Requests the user handles, and the user's own."""
+    condition = scope_for(user).organization_q(prefix="organization__")
+    if getattr(user, "is_authenticated", False):
+        condition |= Q(requester=user)
+    return DisclosureRequest.objects.filter(condition)
+
+
+def access_request_by_id(user: Any, request_id: int) -> DisclosureRequest:
+    try:
+        return requests_for(user).select_related("organization", "requester").get(pk=request_id)
+    except DisclosureRequest.DoesNotExist:
+        raise Http404("没有找到该申请")
+
+
+def handled_organizations(user: Any) -> QuerySet[Organization]:
+    """Organizations the user works in, for the choosers on the staff pages."""
+    return organizations_for(user).order_by("path")

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from chuangxian.openness.views import public
+
+app_name = "public_openness"
+urlpatterns = [
+    path("photos/<uuid:token>/", public.photo, name="photo"),
+    path("<str:code>/", public.wall, name="wall"),
+    path("<str:code>/opinions/new/", public.submit, name="submit"),
+    path("<str:code>/opinions/<int:opinion_id>/report/", public.report, name="report"),
+    path("<str:code>/follow/<str:token>/", public.follow, name="follow"),
+    path("<str:code>/follow/<str:token>/rate/", public.rate, name="rate"),
+    path("<str:code>/follow/<str:token>/reopen/", public.reopen, name="reopen"),
+    path("<str:code>/disclosures/<int:disclosure_id>/", public.disclosure, name="disclosure"),
+    path("<str:code>/qr/", public.qr_sheet, name="qr"),
+]

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from chuangxian.openness.views import staff
+
+app_name = "openness"
+urlpatterns = [
+    path("", staff.home, name="home"),
+    path("moderation/", staff.moderation, name="moderation"),
+    path("opinions/<int:opinion_id>/", staff.opinion, name="opinion"),
+    path("opinions/<int:opinion_id>/answer/", staff.opinion_answer, name="opinion_answer"),
+    path("opinions/<int:opinion_id>/moderate/", staff.opinion_moderate, name="opinion_moderate"),
+    path("opinions/<int:opinion_id>/reject/", staff.opinion_reject, name="opinion_reject"),
+    path("disclosures/", staff.disclosures, name="disclosures"),
+    path("disclosures/new/", staff.disclosure_new, name="disclosure_new"),
+    path("disclosures/<int:disclosure_id>/", staff.disclosure, name="disclosure"),
+    path("disclosures/<int:disclosure_id>/edit/", staff.disclosure_edit, name="disclosure_edit"),
+    path(
+        "disclosures/<int:disclosure_id>/<str:step>/",
+        staff.disclosure_step,
+        name="disclosure_step",
+    ),
+    path("catalogue/<int:org_id>/", staff.catalogue, name="catalogue"),
+    path("requests/", staff.requests, name="requests"),
+    path("requests/<int:request_id>/", staff.request_detail, name="request"),
+    path("requests/<int:request_id>/<str:step>/", staff.request_act, name="request_act"),
+]
