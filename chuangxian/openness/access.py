@@ -15,6 +15,7 @@ from chuangxian.openness.models import (
     DisclosureScope,
     DisclosureStatus,
     Opinion,
+    PostCard,
 )
 from chuangxian.orgs.access import organizations_for, scope_for
 from chuangxian.orgs.models import Organization
@@ -94,3 +95,25 @@ def access_request_by_id(user: Any, request_id: int) -> DisclosureRequest:
 def handled_organizations(user: Any) -> QuerySet[Organization]:
     """Organizations the user works in, for the choosers on the staff pages."""
     return organizations_for(user).order_by("path")
+
+
+def cards_for(user: Any) -> QuerySet[PostCard]:
+    """Post cards of the organizations the user works in, and the user's own."""
+    scope = scope_for(user)
+    condition = scope.organization_q(prefix="organization__")
+    if scope.own_member_id is not None:
+        condition |= Q(member_id=scope.own_member_id)
+    return PostCard.objects.filter(condition)
+
+
+def access_card_by_id(user: Any, card_id: int) -> PostCard:
+    try:
+        return cards_for(user).select_related("member", "organization").get(pk=card_id)
+    except PostCard.DoesNotExist:
+        raise Http404("没有找到该岗位卡")
+
+
+def can_edit_card_of(user: Any, member: Any) -> bool:
+    """The member themself, or someone who works in the member's organization."""
+    scope = scope_for(user)
+    return scope.own_member_id == member.pk or scope.works_in(member.organization)

@@ -80,3 +80,19 @@ def average_answer_days(organization_id: int, start: dt.date, end: dt.date) -> f
     ).values_list("submitted_on", "first_answered_on")
     days = [working_days_between(asked, answered) for asked, answered in pairs if answered]
     return sum(days) / len(days) if days else None
+
+
+def service_satisfaction(member_ids: Sequence[int], year: int) -> dict[int, float | None]:
+    """三为三树: the public's mean rating of each member's post card in the year, 0 to 1
+    (满意 1, 基本满意 0.6, 不满意 0); None without ratings. One grouped query."""
+    from django.db.models import Avg
+
+    from chuangxian.openness.models import PostRating
+
+    rows = (
+        PostRating.objects.filter(card__member_id__in=list(member_ids), rated_on__year=year)
+        .values("card__member_id")
+        .annotate(mean=Avg("score"))
+    )
+    found = {row["card__member_id"]: row["mean"] / 100 for row in rows}
+    return {mid: found.get(mid) for mid in member_ids}

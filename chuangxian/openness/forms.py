@@ -1,7 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chuangxian.openness.models import DisclosureKind, DisclosureScope, Satisfaction
+from chuangxian.openness.models import (
+    DisclosureKind,
+    DisclosureScope,
+    PostType,
+    Satisfaction,
+    ServiceScore,
+)
 from chuangxian.openness.services.opinions import MAX_LENGTH
 from chuangxian.openness.tables import TABLE_CHOICES
 
@@ -94,3 +100,20 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label=_("答复内容"), max_length=3000, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+
+class CardForm(forms.Form):
+    post_type = forms.ChoiceField(label=_("岗位类型"), choices=PostType.choices)
+    post_name = forms.CharField(
+        label=_("岗位名称"), max_length=60, help_text=_("如：村便民服务中心社保窗口")
+    )
+    pledge = forms.CharField(
+        label=_("服务承诺"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    photo = forms.FileField(label=_("照片（可选）"), required=False)
+    remove_photo = forms.BooleanField(label=_("删除现有照片"), required=False)
+
+
+class CardRateForm(forms.Form):
+    score = forms.TypedChoiceField(label=_("评价"), choices=ServiceScore.choices, coerce=int)
+    comment = forms.CharField(label=_("意见（可选）"), max_length=200, required=False)

@@ -281,3 +281,79 @@ class DisclosureRequest(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("openness:request", args=[self.pk])
+
+
+class PostType(models.TextChoices):
+    VANGUARD = "vanguard", _("党员先锋岗")
+    MODEL = "model", _("党员示范岗")
+    ZONE = "zone", _("党员责任区")
+    WINDOW = "window", _("服务窗口")
+
+
+def post_photo_path(instance: "PostCard", filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"openness/cards/{uuid.uuid4().hex}.{extension}"
+
+
+class PostCard(models.Model):
+    """亮身份: a member's card at their post, printed (A6) with a QR code the public scans to
+    rate the service. The URL carries a random token, never the member's id."""
+
+    member = models.OneToOneField("orgs.Member", on_delete=models.CASCADE, related_name="post_card")
+    # Where the card is scoped: the member's organization when the card was made.
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="post_cards"
+    )
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    post_type = models.CharField(_("岗位类型"), max_length=10, choices=PostType.choices)
+    post_name = models.CharField(_("岗位名称"), max_length=60)
+    pledge = models.CharField(_("服务承诺"), max_length=300)
+    photo = models.FileField(upload_to=post_photo_path, max_length=200, blank=True)
+    photo_type = models.CharField(max_length=40, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization_id", "id"]
+        verbose_name = _("亮身份岗位卡")
+        verbose_name_plural = _("亮身份岗位卡")
+
+    def __str__(self) -> str:
+        return f"{self.post_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("openness:card", args=[self.pk])
+
+
+class ServiceScore(models.IntegerChoices):
+    SATISFIED = 100, _("满意")
+    BASIC = 60, _("基本满意")
+    DISSATISFIED = 0, _("不满意")
+
+
+class PostRating(models.Model):
+    """One tap of the public on a post card: once per device per day."""
+
+    card = models.ForeignKey(PostCard, on_delete=models.CASCADE, related_name="ratings")
+    score = models.PositiveSmallIntegerField(_("评价"), choices=ServiceScore.choices)
+    comment = models.CharField(_("意见（可选）"), max_length=200, blank=True)
+    device_hash = models.CharField(max_length=64)
+    address_hash = models.CharField(max_length=64, blank=True)
+    rated_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["card", "device_hash", "rated_on"],
+                name="openness_one_card_rating_per_device_day",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["card", "rated_on"]),
+            models.Index(fields=["address_hash", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_id} {self.score}"

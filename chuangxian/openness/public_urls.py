@@ -1,10 +1,13 @@
 from django.urls import path
 
-from chuangxian.openness.views import public
+from chuangxian.openness.views import cards, public
 
 app_name = "public_openness"
 urlpatterns = [
     path("photos/<uuid:token>/", public.photo, name="photo"),
+    path("cards/<uuid:token>/", cards.public_card, name="card"),
+    path("cards/<uuid:token>/rate/", cards.public_rate, name="card_rate"),
+    path("cards/<uuid:token>/photo/", cards.public_photo, name="card_photo"),
     path("<str:code>/", public.wall, name="wall"),
     path("<str:code>/opinions/new/", public.submit, name="submit"),
     path("<str:code>/opinions/<int:opinion_id>/report/", public.report, name="report"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chuangxian.openness.views import staff
+from chuangxian.openness.views import cards, staff
 
 app_name = "openness"
 urlpatterns = [
@@ -23,4 +23,9 @@ urlpatterns = [
     path("requests/", staff.requests, name="requests"),
     path("requests/<int:request_id>/", staff.request_detail, name="request"),
     path("requests/<int:request_id>/<str:step>/", staff.request_act, name="request_act"),
+    path("cards/", cards.card_list, name="cards"),
+    path("cards/member/<int:member_id>/", cards.card_edit, name="card_edit"),
+    path("cards/<int:card_id>/", cards.card_detail, name="card"),
+    path("cards/<int:card_id>/print/", cards.card_print, name="card_print"),
+    path("cards/<int:card_id>/deactivate/", cards.card_deactivate, name="card_deactivate"),
 ]

@@ -142,3 +142,33 @@ def test_disclosure_blocked_by_an_id_number_then_published(
     assert number not in phone.content()
     assert body_overflow(phone) <= 1
     screenshot(phone, "openness-4-published")
+
+
+def test_member_post_card_rated_on_a_phone(transactional_db, tree, phone, browser, site_url):
+    from chuangxian.openness.models import PostCard, PostRating
+
+    member = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = member.new_page()
+    login(page, site_url, "member_a1")
+    page.goto(f"{site_url}/openness/cards/")
+    page.get_by_role("link", name="制作我的岗位卡").click()
+    page.get_by_label("岗位类型").select_option(label="服务窗口")
+    page.get_by_label("岗位名称").fill("村便民服务中心社保窗口")
+    page.get_by_label("服务承诺").fill("微笑服务，一次讲清，限时办结。")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已保存岗位卡。")).to_be_visible()
+    page.get_by_role("link", name="打印岗位卡（A6）").click()
+    expect(page.locator(".op-post-card svg")).to_have_count(1)
+    member.close()
+
+    card = PostCard.objects.get()
+    phone.goto(f"{site_url}/public/openness/cards/{card.token}/")
+    expect(phone.get_by_role("heading", level=1)).to_have_text("张三")
+    assert body_overflow(phone) <= 1, "post card page wider than the phone"
+    phone.get_by_label("意见（可选）").fill("办事很快，态度很好")
+    phone.get_by_role("button", name="满意", exact=True).tap()
+    expect(phone.get_by_text("感谢您的评价！")).to_be_visible()
+    phone.get_by_role("button", name="基本满意").tap()
+    expect(phone.get_by_text("本设备今天已评价过，明天可以再评价")).to_be_visible()
+    screenshot(phone, "openness-5-card-rated")
+    assert [(r.score, r.comment) for r in PostRating.objects.all()] == [(100, "办事很快，态度很好")]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chuangxian.openness import selectors
 from chuangxian.openness.access import opinions_for
-from chuangxian.openness.device import device_id, ensure_device, remember_device
+from chuangxian.openness.device import device_id, remember_device
 from chuangxian.openness.forms import OpinionForm, RateForm, ReopenForm
 from chuangxian.openness.models import Opinion, Visibility
 from chuangxian.openness.services import opinions as services
@@ -66,7 +66,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                     text=form.cleaned_data["text"],
                     phone=form.cleaned_data.get("phone") or "",
                     photo=photo,
-                    device_id=ensure_device(request),
+                    device_id=device_id(request),
                     address=client_ip(request),
                     today=timezone.localdate(),
                 ),
