@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from chuangxian.openness.models import (
+    Consultation,
     Disclosure,
     DisclosureRequest,
     DisclosureScope,
@@ -117,3 +118,23 @@ def can_edit_card_of(user: Any, member: Any) -> bool:
     """The member themself, or someone who works in the member's organization."""
     scope = scope_for(user)
     return scope.own_member_id == member.pk or scope.works_in(member.organization)
+
+
+def consultations_handled(user: Any) -> QuerySet[Consultation]:
+    return Consultation.objects.filter(scope_for(user).organization_q(prefix="organization__"))
+
+
+def consultations_open_to(user: Any) -> QuerySet[Consultation]:
+    """Those the user handles, and those of their own organization or one above it."""
+    condition = scope_for(user).organization_q(prefix="organization__")
+    own = member_organization(user)
+    if own is not None:
+        condition |= Q(organization_id__in=[*own.ancestor_ids, own.pk])
+    return Consultation.objects.filter(condition)
+
+
+def access_consultation_by_id(user: Any, consultation_id: int) -> Consultation:
+    try:
+        return consultations_open_to(user).select_related("organization").get(pk=consultation_id)
+    except Consultation.DoesNotExist:
+        raise Http404("没有找到该征求意见事项")

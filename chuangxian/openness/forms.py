@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chuangxian.openness.models import (
+    Audience,
     DisclosureKind,
     DisclosureScope,
     PostType,
@@ -117,3 +118,25 @@ class CardForm(forms.Form):
 class CardRateForm(forms.Form):
     score = forms.TypedChoiceField(label=_("评价"), choices=ServiceScore.choices, coerce=int)
     comment = forms.CharField(label=_("意见（可选）"), max_length=200, required=False)
+
+
+class ConsultationForm(forms.Form):
+    organization = forms.ChoiceField(label=_("党组织"))
+    title = forms.CharField(label=_("标题"), max_length=100)
+    draft = forms.CharField(
+        label=_("决定草案"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    audience = forms.ChoiceField(label=_("征求范围"), choices=Audience.choices)
+    deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(
+        self, *args: object, organizations: list[tuple[str, str]], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organization"].choices = organizations  # type: ignore[attr-defined]
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("我的意见"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
+    )

@@ -357,3 +357,71 @@ class PostRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_id} {self.score}"
+
+
+class Audience(models.TextChoices):
+    MEMBERS = "members", _("本组织党员")
+    PUBLIC = "public", _("党员和群众")
+
+
+class ConsultationStatus(models.TextChoices):
+    OPEN = "open", _("征求意见中")
+    DECIDED = "decided", _("已形成决定")
+
+
+class Consultation(models.Model):
+    """征求意见: a draft decision put to the members (or the public) until a deadline; the
+    final decision says which comments were adopted and why the others were not."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="consultations"
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    draft = models.TextField(_("决定草案"), max_length=5000)
+    audience = models.CharField(_("征求范围"), max_length=10, choices=Audience.choices)
+    deadline = models.DateField(_("截止日期"))
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=ConsultationStatus.choices,
+        default=ConsultationStatus.OPEN,
+    )
+    decision = models.TextField(_("最终决定"), max_length=5000, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("征求意见")
+        verbose_name_plural = _("征求意见")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("openness:consultation", args=[self.pk])
+
+
+class ConsultationComment(models.Model):
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Shown with the comment: the member's name, or 群众 for the public.
+    author_label = models.CharField(max_length=60)
+    device_hash = models.CharField(max_length=64, blank=True)
+    text = models.TextField(_("意见"), max_length=1000)
+    adopted = models.BooleanField(_("是否采纳"), null=True)
+    response = models.CharField(_("采纳情况说明"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:30]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chuangxian.openness.views import cards, public
+from chuangxian.openness.views import cards, consultations, public
 
 app_name = "public_openness"
 urlpatterns = [
@@ -16,4 +16,14 @@ urlpatterns = [
     path("<str:code>/follow/<str:token>/reopen/", public.reopen, name="reopen"),
     path("<str:code>/disclosures/<int:disclosure_id>/", public.disclosure, name="disclosure"),
     path("<str:code>/qr/", public.qr_sheet, name="qr"),
+    path(
+        "<str:code>/consultations/<int:consultation_id>/",
+        consultations.public_detail,
+        name="consultation",
+    ),
+    path(
+        "<str:code>/consultations/<int:consultation_id>/comment/",
+        consultations.public_comment,
+        name="consultation_comment",
+    ),
 ]

@@ -7,6 +7,8 @@ from django.db.models import Q, QuerySet
 
 from chuangxian.openness.access import disclosures_for, opinions_for
 from chuangxian.openness.models import (
+    Audience,
+    Consultation,
     Disclosure,
     DisclosureScope,
     DisclosureStatus,
@@ -66,3 +68,12 @@ def handled_opinions(user: Any, status: str = "") -> QuerySet[Opinion]:
 
 def handled_disclosures(user: Any) -> QuerySet[Disclosure]:
     return disclosures_for(user).select_related("organization").order_by("-updated_at", "-id")
+
+
+def public_consultations(org: Organization) -> list[Consultation]:
+    """Consultations open to the public, newest first (decided ones too: their trail stays)."""
+    return list(
+        Consultation.objects.filter(organization=org, audience=Audience.PUBLIC).order_by(
+            "-created_at"
+        )[:10]
+    )

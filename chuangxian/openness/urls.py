@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chuangxian.openness.views import cards, staff
+from chuangxian.openness.views import cards, consultations, staff
 
 app_name = "openness"
 urlpatterns = [
@@ -23,6 +23,23 @@ urlpatterns = [
     path("requests/", staff.requests, name="requests"),
     path("requests/<int:request_id>/", staff.request_detail, name="request"),
     path("requests/<int:request_id>/<str:step>/", staff.request_act, name="request_act"),
+    path("consultations/", consultations.consultation_list, name="consultations"),
+    path("consultations/new/", consultations.consultation_new, name="consultation_new"),
+    path(
+        "consultations/<int:consultation_id>/",
+        consultations.consultation_detail,
+        name="consultation",
+    ),
+    path(
+        "consultations/<int:consultation_id>/comment/",
+        consultations.consultation_comment,
+        name="consultation_comment",
+    ),
+    path(
+        "consultations/<int:consultation_id>/decide/",
+        consultations.consultation_decide,
+        name="consultation_decide",
+    ),
     path("cards/", cards.card_list, name="cards"),
     path("cards/member/<int:member_id>/", cards.card_edit, name="card_edit"),
     path("cards/<int:card_id>/", cards.card_detail, name="card"),

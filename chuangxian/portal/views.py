@@ -38,6 +38,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "children": selectors.public_children(org),
             "disclosures": openness.public_disclosures(org, timezone.localdate()),
             "opinions": openness.public_opinions(org)[:OPINIONS_SHOWN],
+            "consultations": openness.public_consultations(org),
             "submit_qr": qr_svg(
                 request.build_absolute_uri(reverse("public_openness:submit", args=[org.code])),
                 scale=3,

@@ -172,3 +172,63 @@ def test_member_post_card_rated_on_a_phone(transactional_db, tree, phone, browse
     expect(phone.get_by_text("本设备今天已评价过，明天可以再评价")).to_be_visible()
     screenshot(phone, "openness-5-card-rated")
     assert [(r.score, r.comment) for r in PostRating.objects.all()] == [(100, "办事很快，态度很好")]
+
+
+def test_consultation_with_comments_adopted(transactional_db, tree, phone, browser, site_url):
+    from chuangxian.openness.models import Consultation, ConsultationStatus
+
+    staff = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    secretary = staff.new_page()
+    login(secretary, site_url, "secretary_a1")
+    secretary.goto(f"{site_url}/openness/consultations/")
+    secretary.get_by_role("link", name="发布征求意见").click()
+    secretary.locator("#id_title").fill("关于调整主题党日时间的决定（草案）")
+    secretary.get_by_label("决定草案").fill("拟将每月主题党日调整为每月第一个周六。")
+    secretary.get_by_label("征求范围").select_option(label="党员和群众")
+    deadline = dt.date.today() + dt.timedelta(days=7)
+    secretary.get_by_label("截止日期").fill(deadline.isoformat())
+    secretary.get_by_role("button", name="发布").click()
+    expect(secretary.get_by_text("已发布征求意见。")).to_be_visible()
+    consultation = Consultation.objects.get()
+
+    # A member comments on their phone.
+    member = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = member.new_page()
+    login(page, site_url, "member_a1")
+    page.goto(f"{site_url}/openness/consultations/{consultation.pk}/")
+    page.get_by_label("我的意见").fill("赞成，周六外出务工的党员也能回来参加。")
+    page.get_by_role("button", name="提交意见").tap()
+    expect(page.get_by_text("已提交意见。")).to_be_visible()
+    assert body_overflow(page) <= 1
+
+    # A member of the public comments from the organization's page.
+    phone.goto(f"{site_url}/public/orgs/{tree.branch_a1.code}/")
+    phone.get_by_role("link", name="关于调整主题党日时间的决定（草案）").tap()
+    phone.get_by_label("我的意见").fill("建议改在周日，周六村里赶集。")
+    phone.get_by_role("button", name="提交意见").tap()
+    expect(phone.get_by_text("已提交意见。")).to_be_visible()
+
+    # The secretary decides: the first adopted, the second declined with a reason.
+    secretary.reload()
+    first, second = consultation.comments.order_by("id")
+    secretary.locator(f"input[name=adopt-{first.pk}][value=yes]").check()
+    secretary.locator(f"input[name=adopt-{second.pk}][value=no]").check()
+    secretary.locator(f"#reason-{second.pk}").fill("多数党员周日有家务安排")
+    secretary.get_by_label("最终决定").fill("自下月起，主题党日定为每月第一个周六。")
+    secretary.get_by_role("button", name="形成决定").click()
+    expect(secretary.get_by_text("已形成决定，意见采纳情况已向提意见的人公开。")).to_be_visible()
+    staff.close()
+    consultation.refresh_from_db()
+    assert consultation.status == ConsultationStatus.DECIDED
+
+    # Both commenters see the trail.
+    page.reload()
+    expect(page.locator(f"#comment-{first.pk}")).to_contain_text("已采纳")
+    member.close()
+    phone.reload()
+    expect(phone.locator(f"#comment-{second.pk}")).to_contain_text("未采纳")
+    expect(phone.locator(f"#comment-{second.pk}")).to_contain_text("多数党员周日有家务安排")
+    assert body_overflow(phone) <= 1
+    screenshot(phone, "openness-6-consultation")
