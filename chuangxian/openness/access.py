@@ -15,8 +15,11 @@ from chuangxian.openness.models import (
     DisclosureRequest,
     DisclosureScope,
     DisclosureStatus,
+    Notice,
+    NoticeReceipt,
     Opinion,
     PostCard,
+    SituationReport,
 )
 from chuangxian.orgs.access import organizations_for, scope_for
 from chuangxian.orgs.models import Organization
@@ -138,3 +141,45 @@ def access_consultation_by_id(user: Any, consultation_id: int) -> Consultation:
         return consultations_open_to(user).select_related("organization").get(pk=consultation_id)
     except Consultation.DoesNotExist:
         raise Http404("没有找到该征求意见事项")
+
+
+def notices_sent_by(user: Any) -> QuerySet[Notice]:
+    return Notice.objects.filter(scope_for(user).organization_q(prefix="organization__"))
+
+
+def receipts_for(user: Any) -> QuerySet[NoticeReceipt]:
+    """The receipts of the organizations the user works in: their notices to read."""
+    return NoticeReceipt.objects.filter(scope_for(user).organization_q(prefix="organization__"))
+
+
+def access_notice_by_id(user: Any, notice_id: int) -> Notice:
+    """A notice the user sent (within scope) or one received by an organization they work in."""
+    condition = scope_for(user).organization_q(prefix="organization__") | Q(
+        pk__in=receipts_for(user).values("notice_id")
+    )
+    try:
+        return Notice.objects.filter(condition).select_related("organization").get(pk=notice_id)
+    except Notice.DoesNotExist:
+        raise Http404("没有找到该通报")
+
+
+def reports_for(user: Any) -> QuerySet[SituationReport]:
+    """Reports received or sent by organizations the user works in, and the user's own."""
+    scope = scope_for(user)
+    condition = scope.organization_q(prefix="to_organization__") | scope.organization_q(
+        prefix="from_organization__"
+    )
+    if scope.own_member_id is not None:
+        condition |= Q(from_member_id=scope.own_member_id)
+    return SituationReport.objects.filter(condition)
+
+
+def access_report_by_id(user: Any, report_id: int) -> SituationReport:
+    try:
+        return (
+            reports_for(user)
+            .select_related("from_organization", "to_organization", "from_member")
+            .get(pk=report_id)
+        )
+    except SituationReport.DoesNotExist:
+        raise Http404("没有找到该情况反映")

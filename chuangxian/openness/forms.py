@@ -140,3 +140,37 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("我的意见"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+class NoticeForm(forms.Form):
+    organization = forms.ChoiceField(label=_("发文组织"))
+    title = forms.CharField(label=_("标题"), max_length=100)
+    body = forms.CharField(
+        label=_("通报内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    recipients = forms.MultipleChoiceField(
+        label=_("接收通报的下级组织"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        organizations: list[tuple[str, str]],
+        recipients: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["organization"].choices = organizations  # type: ignore[attr-defined]
+        self.fields["recipients"].choices = recipients  # type: ignore[attr-defined]
+
+
+class ReportForm(forms.Form):
+    sender = forms.ChoiceField(label=_("反映人"))
+    subject = forms.CharField(label=_("事由"), max_length=100)
+    body = forms.CharField(
+        label=_("反映内容"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args: object, senders: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["sender"].choices = senders  # type: ignore[attr-defined]

@@ -425,3 +425,97 @@ class ConsultationComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:30]
+
+
+class Notice(models.Model):
+    """情况通报: sent down the tree to chosen organizations, each of which confirms reading."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="notices_sent"
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("通报内容"), max_length=5000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("情况通报")
+        verbose_name_plural = _("情况通报")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("openness:notice", args=[self.pk])
+
+
+class NoticeReceipt(models.Model):
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="receipts")
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="notice_receipts"
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organization_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notice", "organization"], name="openness_one_receipt_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} → {self.organization_id}"
+
+
+class ReportStatus(models.TextChoices):
+    OPEN = "open", _("待回复")
+    REPLIED = "replied", _("已回复")
+
+
+class SituationReport(models.Model):
+    """情况反映: sent up — by a branch to its superior, or by a member to their organization —
+    and tracked to a reply."""
+
+    from_organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="reports_sent"
+    )
+    # Set when a member reports in their own name.
+    from_member = models.ForeignKey(
+        "orgs.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="reports_received"
+    )
+    subject = models.CharField(_("事由"), max_length=100)
+    body = models.TextField(_("反映内容"), max_length=5000)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.OPEN
+    )
+    sent_on = models.DateField()
+    reply = models.TextField(_("回复"), max_length=3000, blank=True)
+    replied_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        indexes = [models.Index(fields=["status", "sent_on"])]
+        verbose_name = _("情况反映")
+        verbose_name_plural = _("情况反映")
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        return reverse("openness:report", args=[self.pk])

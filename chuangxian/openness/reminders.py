@@ -17,7 +17,9 @@ from chuangxian.openness.models import (
     DisclosureRequest,
     Opinion,
     OpinionStatus,
+    ReportStatus,
     RequestStatus,
+    SituationReport,
 )
 from chuangxian.orgs.models import Organization
 from chuangxian.reminders.models import Severity
@@ -27,6 +29,7 @@ from chuangxian.workdays import add_working_days
 OPINIONS = "openness.opinions"
 REQUESTS = "openness.requests"
 CATALOGUE = "openness.catalogue"
+REPORTS = "openness.reports"
 CATALOGUE_DAYS_AHEAD = 14
 
 
@@ -139,4 +142,28 @@ def catalogue_reminders(today: dt.date) -> Iterator[Due]:
             link=reverse("openness:catalogue", args=[item.organization_id]),
             due_on=item.next_due_on,
             organization=item.organization,
+        )
+
+
+@register(REPORTS)
+def report_reminders(today: dt.date) -> Iterator[Due]:
+    """A 情况反映 unanswered REPORT_REPLY_DAYS working days after it was sent: flagged to the
+    organization it was sent to."""
+    from chuangxian.openness.services.notices import REPORT_REPLY_DAYS
+
+    waiting = SituationReport.objects.filter(status=ReportStatus.OPEN).select_related(
+        "to_organization"
+    )
+    for report in waiting:
+        due = add_working_days(report.sent_on, REPORT_REPLY_DAYS)
+        if due >= today:
+            continue
+        yield Due(
+            key=f"{REPORTS}:{report.pk}",
+            source=REPORTS,
+            severity=Severity.OVERDUE,
+            text=f"情况反映“{report.subject}”已{REPORT_REPLY_DAYS}个工作日未回复",
+            link=reverse("openness:report", args=[report.pk]),
+            due_on=due,
+            organization=report.to_organization,
         )

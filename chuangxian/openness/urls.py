@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chuangxian.openness.views import cards, consultations, staff
+from chuangxian.openness.views import cards, consultations, notices, staff
 
 app_name = "openness"
 urlpatterns = [
@@ -40,6 +40,13 @@ urlpatterns = [
         consultations.consultation_decide,
         name="consultation_decide",
     ),
+    path("notices/", notices.notice_list, name="notices"),
+    path("notices/new/", notices.notice_new, name="notice_new"),
+    path("notices/<int:notice_id>/", notices.notice_detail, name="notice"),
+    path("notices/receipts/<int:receipt_id>/read/", notices.notice_read, name="notice_read"),
+    path("reports/", notices.report_list, name="reports"),
+    path("reports/<int:report_id>/", notices.report_detail, name="report"),
+    path("reports/<int:report_id>/reply/", notices.report_reply, name="report_reply"),
     path("cards/", cards.card_list, name="cards"),
     path("cards/member/<int:member_id>/", cards.card_edit, name="card_edit"),
     path("cards/<int:card_id>/", cards.card_detail, name="card"),
