@@ -53,7 +53,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "opinions": selectors.handled_opinions(user, status)[:LIST_LIMIT],
         "moderation_count": selectors.moderation_queue(user).count(),
         "today": timezone.localdate(),
-        "is_staff": scope_for(user).admin_paths or scope_for(user).branch_paths,
     }
     return render(request, "openness/home.html", context)
 
