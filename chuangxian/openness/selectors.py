@@ -1,11 +1,13 @@
 """Reads of openness: what the public sees, and the lists staff work from."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from chuangxian.openness.access import disclosures_for, opinions_for
+from chuangxian.openness.figures import OpinionFigures, average_answer_days, opinion_figures
 from chuangxian.openness.models import (
     Audience,
     Consultation,
@@ -77,3 +79,31 @@ def public_consultations(org: Organization) -> list[Consultation]:
             "-created_at"
         )[:10]
     )
+
+
+@dataclass(frozen=True)
+class ResponseLine:
+    organization: Organization
+    figures: OpinionFigures
+    average_days: float | None
+
+
+STATS_LIMIT = 50
+
+
+def response_statistics(user: Any, today: dt.date) -> list[ResponseLine]:
+    """This year's response figures for the organizations in the user's scope that received
+    opinions (at most STATS_LIMIT of them, in tree order)."""
+    start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
+    ids = list(
+        opinions_for(user)
+        .filter(submitted_on__gte=start, submitted_on__lte=end)
+        .values_list("organization_id", flat=True)
+        .distinct()
+        .order_by("organization_id")[: STATS_LIMIT * 2]
+    )
+    orgs = list(Organization.objects.filter(pk__in=ids).order_by("path")[:STATS_LIMIT])
+    found = opinion_figures([o.pk for o in orgs], start, end, today=today)
+    return [
+        ResponseLine(org, found[org.pk], average_answer_days(org.pk, start, end)) for org in orgs
+    ]

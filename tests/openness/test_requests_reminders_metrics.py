@@ -109,3 +109,20 @@ def test_metrics_registered_and_computed(submit, tree, now):
         tree.branch_a2.pk: None,
     }
     assert compute_metric(metrics.SATISFACTION, ids, period)[tree.branch_a1.pk] == 0.5
+
+
+def test_response_statistics_on_the_staff_page(client, submit, tree, now):
+    from chuangxian.openness.figures import average_answer_days
+
+    opinion, _ = submit()
+    later = add_working_days(now, 2)
+    opinions.opinion_answer(
+        actor=Actor(user=tree.secretary), opinion=opinion, reply="已处理。", today=later
+    )
+    start, end = dt.date(now.year, 1, 1), dt.date(now.year, 12, 31)
+    assert average_answer_days(tree.branch_a1.pk, start, end) == 2
+    client.force_login(tree.town_admin)
+    page = client.get("/openness/").content.decode()
+    assert "本年度答复情况" in page and "甲镇一村党支部" in page
+    client.force_login(tree.outsider)
+    assert "甲镇一村党支部" not in client.get("/openness/").content.decode()

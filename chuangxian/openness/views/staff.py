@@ -53,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "opinions": selectors.handled_opinions(user, status)[:LIST_LIMIT],
         "moderation_count": selectors.moderation_queue(user).count(),
         "today": timezone.localdate(),
+        "statistics": selectors.response_statistics(user, timezone.localdate()),
     }
     return render(request, "openness/home.html", context)
 
