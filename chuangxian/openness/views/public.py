@@ -76,7 +76,8 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
                 _opinion, token = result
                 done = redirect("public_openness:follow", code=org.code, token=token)
                 return remember_device(request, done)
-    response = render(request, "openness/public/submit.html", {"org": org, "form": form})
+    context = {"org": org, "form": form, "days": services.answer_days()}
+    response = render(request, "openness/public/submit.html", context)
     return remember_device(request, response)
 
 
