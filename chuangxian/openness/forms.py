@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,7 @@ from chuangxian.openness.models import (
 )
 from chuangxian.openness.services.opinions import MAX_LENGTH
 from chuangxian.openness.tables import TABLE_CHOICES
+from chuangxian.orgs.forms.fields import OrganizationChoiceField
 
 
 class OpinionForm(forms.Form):
@@ -51,7 +54,7 @@ class ReopenForm(forms.Form):
 
 
 class DisclosureForm(forms.Form):
-    organization = forms.ChoiceField(label=_("党组织"))
+    organization = OrganizationChoiceField(label=_("党组织"), empty_label=None)
     kind = forms.ChoiceField(label=_("公开事项"), choices=DisclosureKind.choices)
     title = forms.CharField(label=_("标题"), max_length=100)
     body = forms.CharField(
@@ -70,11 +73,9 @@ class DisclosureForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(
-        self, *args: object, organizations: list[tuple[str, str]], **kwargs: object
-    ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organization"].choices = organizations  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
 
 
 class ReviewForm(forms.Form):
@@ -121,7 +122,7 @@ class CardRateForm(forms.Form):
 
 
 class ConsultationForm(forms.Form):
-    organization = forms.ChoiceField(label=_("党组织"))
+    organization = OrganizationChoiceField(label=_("党组织"), empty_label=None)
     title = forms.CharField(label=_("标题"), max_length=100)
     draft = forms.CharField(
         label=_("决定草案"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
@@ -129,11 +130,9 @@ class ConsultationForm(forms.Form):
     audience = forms.ChoiceField(label=_("征求范围"), choices=Audience.choices)
     deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(
-        self, *args: object, organizations: list[tuple[str, str]], **kwargs: object
-    ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organization"].choices = organizations  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
 
 
 class CommentForm(forms.Form):

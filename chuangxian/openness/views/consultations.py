@@ -18,8 +18,7 @@ from chuangxian.openness.forms import CommentForm, ConsultationForm
 from chuangxian.openness.models import Audience, Consultation, ConsultationStatus
 from chuangxian.openness.services import consultations as services
 from chuangxian.openness.views.common import run_service
-from chuangxian.openness.views.staff import _organization_choices
-from chuangxian.orgs.access import access_organization_by_id
+from chuangxian.openness.views.staff import organizations_to_choose
 from chuangxian.orgs.views.http import actor_of, viewer
 from chuangxian.portal.selectors import public_organization
 
@@ -36,20 +35,18 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "openness/consultations.html",
-        {"rows": rows, "may_open": bool(_organization_choices(request))},
+        {"rows": rows, "may_open": organizations_to_choose(request).exists()},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def consultation_new(request: HttpRequest) -> HttpResponse:
-    choices = _organization_choices(request)
-    if not choices:
+    organizations = organizations_to_choose(request)
+    if not organizations.exists():
         raise Http404("没有可以征求意见的党组织")
-    form = ConsultationForm(request.POST or None, organizations=choices)
+    form = ConsultationForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        org = access_organization_by_id(viewer(request), int(form.cleaned_data["organization"]))
-        if not can_handle(viewer(request), org):
-            raise Http404("没有找到该党组织")
+        org = form.cleaned_data["organization"]
         created = run_service(
             request,
             lambda: services.consultation_open(

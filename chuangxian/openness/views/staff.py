@@ -2,6 +2,7 @@
 catalogue, on-request disclosure. Each view: access → form → service → redirect."""
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -36,7 +37,8 @@ from chuangxian.openness.services import opinions as opinion_services
 from chuangxian.openness.services import requests as request_services
 from chuangxian.openness.services.disclosures import sensitive_findings
 from chuangxian.openness.views.common import run_service
-from chuangxian.orgs.access import access_organization_by_id, scope_for
+from chuangxian.orgs.access import access_organization_by_id
+from chuangxian.orgs.models import Organization
 from chuangxian.orgs.views.http import actor_of, viewer
 from chuangxian.workdays import calendar_warning
 
@@ -133,13 +135,9 @@ def opinion_reject(request: HttpRequest, opinion_id: int) -> HttpResponse:
 # ---- disclosures ----------------------------------------------------------------------------
 
 
-def _organization_choices(request: HttpRequest) -> list[tuple[str, str]]:
-    user = viewer(request)
-    return [
-        (str(org.pk), org.name)
-        for org in handled_organizations(user)[:300]
-        if scope_for(user).works_in(org)
-    ]
+def organizations_to_choose(request: HttpRequest) -> QuerySet[Organization]:
+    """The organizations the user works in (the access layer's scope), in tree order."""
+    return handled_organizations(viewer(request))
 
 
 @require_GET
@@ -157,14 +155,12 @@ def disclosures(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def disclosure_new(request: HttpRequest) -> HttpResponse:
-    choices = _organization_choices(request)
-    if not choices:
+    organizations = organizations_to_choose(request)
+    if not organizations.exists():
         raise Http404("没有可以公开党务的党组织")
-    form = DisclosureForm(request.POST or None, organizations=choices)
+    form = DisclosureForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
-        org = access_organization_by_id(viewer(request), int(form.cleaned_data["organization"]))
-        if not can_handle(viewer(request), org):
-            raise Http404("没有找到该党组织")
+        org = form.cleaned_data["organization"]
         created = run_service(
             request,
             lambda: disclosure_services.disclosure_propose(
@@ -188,7 +184,7 @@ def disclosure_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def disclosure_edit(request: HttpRequest, disclosure_id: int) -> HttpResponse:
     found = access_disclosure_by_id(viewer(request), disclosure_id)
-    choices = [(str(found.organization_id), found.organization.name)]
+    organizations = Organization.objects.filter(pk=found.organization_id)
     initial = {
         "organization": str(found.organization_id),
         "kind": found.kind,
@@ -197,7 +193,7 @@ def disclosure_edit(request: HttpRequest, disclosure_id: int) -> HttpResponse:
         "scope": found.scope,
         "ends_on": found.ends_on,
     }
-    form = DisclosureForm(request.POST or None, organizations=choices, initial=initial)
+    form = DisclosureForm(request.POST or None, organizations=organizations, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = run_service(
             request,
