@@ -136,9 +136,15 @@ def test_staff_pages_are_scoped(client, tree, submit, now, who, allowed):
 
 def test_staff_see_the_phone_and_moderate_from_the_queue(client, tree, submit):
     opinion, _ = submit(phone="13912345678", text=f"垃圾站气味很大{PAYLOAD}")
+    other, _ = submit(text="请回电话13800001111，楼道灯坏了好几天。")
     client.force_login(tree.secretary)
     queue = client.get("/openness/moderation/").content.decode()
     assert "垃圾站气味很大" in queue and "<script>alert" not in queue
+    assert '<mark class="op-sensitive" title="手机号码">13800001111</mark>' in queue
+    refused = client.post(
+        f"/openness/opinions/{other.pk}/moderate/", {"decision": "publish"}, follow=True
+    )
+    assert "不能在回音壁公开" in refused.content.decode()
     assert "13912345678" in client.get(f"/openness/opinions/{opinion.pk}/").content.decode()
     client.post(
         f"/openness/opinions/{opinion.pk}/moderate/", {"decision": "publish", "back": "queue"}

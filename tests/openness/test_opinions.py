@@ -181,3 +181,15 @@ def test_every_step_is_audited(submit, tree, now):
 def test_submitted_at_is_now(submit):
     opinion, _ = submit()
     assert abs((timezone.now() - opinion.submitted_at).total_seconds()) < 3600
+
+
+def test_personal_data_keeps_an_opinion_off_the_wall(submit, tree):
+    opinion, _ = submit(text="我的手机是13912345678，家住三组，路灯一直不亮请来修。")
+    actor = Actor(user=tree.secretary)
+    with pytest.raises(OpennessError, match="不能在回音壁公开"):
+        opinions.opinion_moderate(actor=actor, opinion=opinion, publish=True)
+    opinion.refresh_from_db()
+    assert opinion.visibility == Visibility.PENDING
+    opinions.opinion_moderate(actor=actor, opinion=opinion, publish=False)
+    opinion.refresh_from_db()
+    assert opinion.visibility == Visibility.PRIVATE

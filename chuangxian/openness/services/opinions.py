@@ -31,6 +31,7 @@ from chuangxian.openness.models import (
     Satisfaction,
     Visibility,
 )
+from chuangxian.openness.sensitive import find_sensitive
 from chuangxian.orgs.models import Organization
 from chuangxian.orgs.phone import PhoneError, normalize_mobile
 from chuangxian.textsimilarity import similarity
@@ -234,10 +235,13 @@ def opinion_reject(*, actor: Actor, opinion: Opinion, reason: str) -> Opinion:
 @transaction.atomic
 def opinion_moderate(*, actor: Actor, opinion: Opinion, publish: bool) -> Opinion:
     """审核: show the opinion on the 回音壁, or keep it private (personal matters, insults).
+    An opinion whose text or reply holds an ID number or a mobile number is never shown.
     Clears the reports counted so far: what was reviewed stays as decided."""
     locked = _locked(opinion)
     if locked.status == OpinionStatus.REJECTED:
         raise OpennessError("不予受理的意见建议不能公开")
+    if publish and find_sensitive(f"{locked.text}\n{locked.reply}"):
+        raise OpennessError("内容中含有公民身份号码或手机号码，不能在回音壁公开；可设为不公开")
     before = locked.visibility
     locked.visibility = Visibility.PUBLISHED if publish else Visibility.PRIVATE
     locked.moderated_at = timezone.now()

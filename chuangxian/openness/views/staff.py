@@ -31,7 +31,7 @@ from chuangxian.openness.forms import (
     ReviewForm,
 )
 from chuangxian.openness.models import CatalogueItem, DisclosureStatus, OpinionStatus
-from chuangxian.openness.sensitive import marked
+from chuangxian.openness.sensitive import find_sensitive, marked
 from chuangxian.openness.services import disclosures as disclosure_services
 from chuangxian.openness.services import opinions as opinion_services
 from chuangxian.openness.services import requests as request_services
@@ -62,8 +62,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def moderation(request: HttpRequest) -> HttpResponse:
-    queue = selectors.moderation_queue(viewer(request))[:LIST_LIMIT]
-    return render(request, "openness/moderation.html", {"opinions": queue})
+    queue = list(selectors.moderation_queue(viewer(request))[:LIST_LIMIT])
+    # Personal data the visitor typed is marked, so the moderator sees why it cannot go public.
+    rows = [(opinion, marked(opinion.text, find_sensitive(opinion.text))) for opinion in queue]
+    return render(request, "openness/moderation.html", {"rows": rows})
 
 
 @require_GET
