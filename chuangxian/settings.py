@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chuangxian.dues",
     "chuangxian.appraisal",
     "chuangxian.reports",
+    "chuangxian.openness",
     "chuangxian.demo",
     "chuangxian.portal",
 ]

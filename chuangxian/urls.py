@@ -19,11 +19,13 @@ urlpatterns = [
     path("learning/", include("chuangxian.learning.urls")),
     path("dues/", include("chuangxian.dues.urls")),
     path("appraisal/", include("chuangxian.appraisal.urls")),
+    path("openness/", include("chuangxian.openness.urls")),
     path("reports/", include("chuangxian.reports.urls")),
     # Public pages of the modules live under /public/ too, each in its own namespace.
     path("public/commitments/", include("chuangxian.commitments.public_urls")),
     path("public/appraisal/", include("chuangxian.appraisal.public_urls")),
     path("public/calendar/", include("chuangxian.reports.public_urls")),
+    path("public/openness/", include("chuangxian.openness.public_urls")),
     path("public/", include("chuangxian.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from chuangxian.campaigns.models import Campaign
@@ -21,6 +22,7 @@ from chuangxian.commitments.models import (
     Rating,
 )
 from chuangxian.orgs.models import Member, Organization, OrgKind
+from chuangxian.textsimilarity import similar_pairs
 
 REVIEW_QUEUE_LIMIT = 500
 
@@ -78,6 +80,48 @@ def review_queue(user: Any) -> list[CommitmentItem]:
         .order_by("sheet__organization__path", "sheet_id", "id")[:REVIEW_QUEUE_LIMIT]
     )
     return [item for item in candidates if can_review(user, item.sheet)]
+
+
+# 审诺's copy-paste check: two members' items at least this alike (character-bigram Jaccard,
+# 0-1) are shown side by side. COMMITMENT_SIMILARITY_THRESHOLD overrides it.
+DEFAULT_SIMILARITY_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class SimilarItem:
+    item: CommitmentItem
+    score: float
+
+
+def similar_items(items: list[CommitmentItem]) -> dict[int, list[SimilarItem]]:
+    """For each item under review, the other members' items of the same campaign and
+    organization that read nearly the same (boilerplate copied from one sheet to the next):
+    {item id: [SimilarItem, …]}, most alike first. Items of the same sheet are not compared."""
+    if not items:
+        return {}
+    threshold = float(
+        getattr(settings, "COMMITMENT_SIMILARITY_THRESHOLD", DEFAULT_SIMILARITY_THRESHOLD)
+    )
+    reviewed = {item.pk for item in items}
+    others = (
+        CommitmentItem.objects.filter(
+            sheet__campaign_id__in={item.sheet.campaign_id for item in items},
+            sheet__organization_id__in={item.sheet.organization_id for item in items},
+        )
+        .exclude(pk__in=reviewed)
+        .exclude(status=ItemStatus.DRAFT)
+        .select_related("sheet")[:REVIEW_QUEUE_LIMIT]
+    )
+    pool = [*items, *others]
+    found: dict[int, list[SimilarItem]] = {}
+    for pair in similar_pairs([item.text for item in pool], threshold=threshold):
+        first, second = pool[pair.first], pool[pair.second]
+        if first.sheet_id == second.sheet_id:
+            continue
+        for this, other in ((first, second), (second, first)):
+            if this.pk in reviewed:
+                found.setdefault(this.pk, []).append(SimilarItem(other, pair.score))
+    return found
 
 
 def sheets_of_member(user: Any, member: Member) -> QuerySet[CommitmentSheet]:

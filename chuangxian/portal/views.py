@@ -2,9 +2,16 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from chuangxian.openness import selectors as openness
 from chuangxian.portal import selectors
+from chuangxian.qr import qr_svg
+
+# The newest opinions shown on the page; the 回音壁 has them all.
+OPINIONS_SHOWN = 5
 
 
 @require_GET
@@ -29,5 +36,12 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "org": org,
             "ancestors": selectors.public_ancestors(org),
             "children": selectors.public_children(org),
+            "disclosures": openness.public_disclosures(org, timezone.localdate()),
+            "opinions": openness.public_opinions(org)[:OPINIONS_SHOWN],
+            "consultations": openness.public_consultations(org),
+            "submit_qr": qr_svg(
+                request.build_absolute_uri(reverse("public_openness:submit", args=[org.code])),
+                scale=3,
+            ),
         },
     )

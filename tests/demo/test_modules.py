@@ -11,6 +11,7 @@ from chuangxian.campaigns.models import Campaign
 from chuangxian.commitments.models import CommitmentItem
 from chuangxian.dues.models import Payment
 from chuangxian.learning.models import StudyRecord
+from chuangxian.openness.models import Consultation, Disclosure, Opinion, PostRating
 from chuangxian.orglife.models import Meeting
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -21,7 +22,7 @@ def test_seed_demo_fills_every_module(client):
     out = io.StringIO()
     call_command("seed_demo", "--members", "300", "--today", TODAY.isoformat(), stdout=out)
     printed = out.getvalue()
-    for label in ("组织生活", "学习", "党费", "公开承诺", "考评"):
+    for label in ("组织生活", "学习", "党费", "公开承诺", "考评", "党务公开与群众意见"):
         assert label in printed
     assert Campaign.objects.exists()
     assert Meeting.objects.filter(held_start__isnull=False).count() > 50
@@ -29,6 +30,9 @@ def test_seed_demo_fills_every_module(client):
     assert Payment.objects.exists()
     assert CommitmentItem.objects.exists()
     assert Round.objects.exists()
+    assert Opinion.objects.filter(reply__gt="").exists()
+    assert Disclosure.objects.filter(status="published").exclude(tables=[]).exists()
+    assert PostRating.objects.exists() and Consultation.objects.exists()
     # The demo administrator's pages all open on the seeded data.
     assert client.login(username="admin", password="Demo2026pass")
     for url in (
@@ -41,5 +45,13 @@ def test_seed_demo_fills_every_module(client):
         "/dues/",
         "/appraisal/",
         "/reminders/",
+        "/openness/",
+        "/openness/disclosures/",
+        "/openness/cards/",
+        "/openness/consultations/",
+        "/openness/notices/",
+        "/openness/reports/",
+        "/openness/requests/",
+        "/openness/moderation/",
     ):
         assert client.get(url).status_code == 200, url

@@ -1,5 +1,7 @@
 """Labels for codes stored on commitments."""
 
+from typing import Any
+
 from django import template
 
 from chuangxian.campaigns.dimensions import ALL_DIMENSIONS
@@ -49,3 +51,9 @@ def status_badge(status: str) -> str:
 @register.filter
 def get_score(rated: dict[int, int], item_id: int) -> int | None:
     return rated.get(item_id)
+
+
+@register.filter
+def similar_to(similar: dict[int, list[Any]], item_id: int) -> list[Any]:
+    """The review page's near-duplicates of one item (see selectors.similar_items)."""
+    return similar.get(item_id, [])

@@ -217,7 +217,12 @@ def sheet_publish(request: HttpRequest, sheet_id: int) -> HttpResponse:
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
     items = selectors.review_queue(viewer(request))
-    return render(request, "commitments/review.html", {"items": items, "reason_form": ReasonForm()})
+    context = {
+        "items": items,
+        "reason_form": ReasonForm(),
+        "similar": selectors.similar_items(items),
+    }
+    return render(request, "commitments/review.html", context)
 
 
 @require_POST
