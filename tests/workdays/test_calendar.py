@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,7 +50,9 @@ def test_a_year_without_data_counts_monday_to_friday_and_says_so():
     assert workdays.add_working_days(D(2030, 12, 31), 1) == D(2031, 1, 1)
     assert workdays.working_days_between(D(2031, 1, 3), D(2031, 1, 13)) == 6
     assert missing_years([D(2030, 12, 1), D(2032, 1, 1)]) == [2030, 2031, 2032]
-    assert workdays.calendar_warning(D(2031, 3, 1)) == "2031 年节假日安排尚未录入，按周一至周五计算"
+    with translation.override("zh-hans"):
+        warning = workdays.calendar_warning(D(2031, 3, 1))
+    assert warning == "2031 年节假日安排尚未录入，按周一至周五计算"
 
 
 @pytest.mark.django_db

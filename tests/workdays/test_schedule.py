@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from chuangxian import workdays
 from chuangxian.audit.models import AuditEvent
@@ -34,7 +35,8 @@ def test_parse_reports_every_bad_line_by_number():
         "2031-01-01 休 元旦\n2031-02-30 休 坏日期\n2030-12-31 休 别的年\n"
         "2031-01-06 班 本来上班\nhello\n"
     )
-    with pytest.raises(ScheduleError) as caught:
+    # The messages are the user's language; another test may have left English active.
+    with translation.override("zh-hans"), pytest.raises(ScheduleError) as caught:
         parse_schedule(text, year=2031)
     problems = caught.value.problems
     assert [p.split(" ")[0] for p in problems] == ["第2行", "第3行", "第4行", "第5行"]
@@ -78,7 +80,8 @@ def test_cli_add_prints_the_date_and_warns_on_stderr():
     assert out.getvalue().strip() == "2026-10-10"
     assert err.getvalue() == ""
     out, err = io.StringIO(), io.StringIO()
-    call_command("workdays", "add", "2031-03-01", "5", stdout=out, stderr=err)
+    with translation.override("zh-hans"):
+        call_command("workdays", "add", "2031-03-01", "5", stdout=out, stderr=err)
     assert out.getvalue().strip() == "2031-03-07"
     assert "2031 年节假日安排尚未录入" in err.getvalue()
 
