@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "chuangxian.learning",
     "chuangxian.dues",
     "chuangxian.appraisal",
+    "chuangxian.support",
+    "chuangxian.cases",
     "chuangxian.demo",
     "chuangxian.portal",
 ]
