@@ -258,6 +258,8 @@ def demo_points(request: HttpRequest) -> HttpResponse:
     scope = scope_for(user)
     below = organizations_for(user).exclude(pk__in=list(scope.roots)).order_by("path")
     can_designate = bool(scope.admin_paths) and below.exists()
+    if request.method == "POST" and not can_designate:
+        raise Http404("没有找到该页面")
     form = DemoPointForm(request.POST or None, organizations=below)
     if request.method == "POST" and can_designate and form.is_valid():
         org = form.cleaned_data["organization"]
