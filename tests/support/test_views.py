@@ -97,7 +97,7 @@ def test_plan_through_the_pages(client, lagging_tree, today):
     measure = plan.measures.get()
     branch.post(
         f"/support/plans/{plan.pk}/measures/{measure.pk}/done/",
-        {"done_on": today.isoformat(), "note": "已落实"},
+        {f"m{measure.pk}-done_on": today.isoformat(), f"m{measure.pk}-note": "已落实"},
     )
     branch.post(f"/support/plans/{plan.pk}/submit/")
     assert branch.post(f"/support/plans/{plan.pk}/accept/", {"conclusion": "好"}).status_code == 404

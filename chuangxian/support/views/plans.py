@@ -152,7 +152,6 @@ def _context(request: HttpRequest, plan: SupportPlan, **forms: Any) -> dict[str,
         "plan": plan,
         "superior": superior,
         "staff": staff,
-        "measures": plan.measures.all(),
         "visits": plan.visits.prefetch_related("photos"),
         "events": plan.events.all(),
         "helpers": plan.helpers.order_by("path"),
@@ -162,10 +161,19 @@ def _context(request: HttpRequest, plan: SupportPlan, **forms: Any) -> dict[str,
     }
     if staff and status in (PlanStatus.DRAFT, PlanStatus.ACTIVE):
         context["measure_form"] = forms.get("measure_form") or MeasureForm()
-    if staff and status == PlanStatus.ACTIVE:
-        context["done_form"] = forms.get("done_form") or MeasureDoneForm(
-            initial={"done_on": timezone.localdate()}
-        )
+    failed = forms.get("done_form")
+    rows = []
+    for measure in plan.measures.all():
+        done_form = None
+        if staff and status == PlanStatus.ACTIVE and measure.done_on is None:
+            prefix = f"m{measure.pk}"
+            done_form = (
+                failed
+                if failed is not None and failed.prefix == prefix
+                else MeasureDoneForm(prefix=prefix, initial={"done_on": timezone.localdate()})
+            )
+        rows.append((measure, done_form))
+    context["measure_rows"] = rows
     if staff and status in (PlanStatus.ACTIVE, PlanStatus.REVIEW):
         context["visit_form"] = forms.get("visit_form") or VisitForm(
             initial={"visited_on": timezone.localdate()}
@@ -219,7 +227,7 @@ def measure_add(request: HttpRequest, plan_id: int) -> HttpResponse:
 def measure_done(request: HttpRequest, plan_id: int, measure_id: int) -> HttpResponse:
     plan = _staff_plan(request, plan_id)
     measure = get_object_or_404(plan.measures, pk=measure_id)
-    form = MeasureDoneForm(request.POST)
+    form = MeasureDoneForm(request.POST, prefix=f"m{measure.pk}")
     if form.is_valid():
         call = lambda: services.measure_complete(  # noqa: E731
             actor=actor_of(request),
