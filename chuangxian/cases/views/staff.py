@@ -98,7 +98,12 @@ def case_new(request: HttpRequest) -> HttpResponse:
     organizations = _own_organizations(user)
     if not organizations.exists():
         raise Http404("没有找到该页面")
-    form = CaseForm(request.POST or None, request.FILES or None, organizations=organizations)
+    form = CaseForm(
+        request.POST or None,
+        request.FILES or None,
+        organizations=organizations,
+        initial={"organization": organizations.first()},
+    )
     created: list[Case] = []
     if (
         request.method == "POST"
