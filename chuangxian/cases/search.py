@@ -5,11 +5,13 @@ could count on (PostgreSQL's needs an extension such as zhparser; SQLite's FTS5 
 three characters, while most Chinese search words have two). So the index is ours: each case's
 text is normalized (NFKC, lower case; anything not a letter or digit splits it into runs), and
 every distinct character bigram of every run is a CaseTerm row (a run of one character is
-indexed as itself). A query is normalized the same way; the cases holding all its bigrams are
-found through the (term, case) index with one grouped query, and the candidates are then
+indexed as itself). A query is normalized the same way and split into words. One index-only count tells how many cases
+hold each of the query's bigrams: if one is held by none, nothing matches; otherwise the
+rarest bigram of each word, when it is selective (held by at most SELECTIVE_SHARE of the
+cases), narrows the candidates through the (term, case) index, and the candidates are
 confirmed with a plain substring test on the normalized text, so a hit always contains each
-query run as typed (bigrams alone would also match "党建设" for "建党"). A one-character
-query run falls back to the substring test alone.
+query word as typed (bigrams alone would also match "党建设" for "建党"). A one-character
+word, or a query whose bigrams most cases hold, is answered by the substring test alone.
 
 Measured (bench/cases_search.py): see docs/cases.md."""
 
@@ -21,6 +23,8 @@ from django.db.models import Count, Q, QuerySet
 from chuangxian.cases.models import Case, CaseTerm
 
 MAX_QUERY_RUNS = 8
+# A bigram held by at most this share of all cases narrows the search through the index.
+SELECTIVE_SHARE = 0.3
 
 
 def normalize(text: str) -> str:
@@ -70,18 +74,26 @@ def search(cases: QuerySet[Case], query: str) -> QuerySet[Case]:
     words = runs(query)[:MAX_QUERY_RUNS]
     if not words:
         return cases
-    bigrams: set[str] = set()
-    for word in words:
-        bigrams |= {word[i : i + 2] for i in range(len(word) - 1)}
+    bigrams = {word[i : i + 2] for word in words for i in range(len(word) - 1)}
     if bigrams:
-        holding = (
+        # How many cases hold each bigram: an index-only count on (term, case).
+        frequency = dict(
             CaseTerm.objects.filter(term__in=sorted(bigrams))
-            .values("case_id")
-            .annotate(n=Count("term"))
-            .filter(n=len(bigrams))
-            .values("case_id")
+            .values_list("term")
+            .annotate(n=Count("case_id"))
+            .values_list("term", "n")
         )
-        cases = cases.filter(pk__in=holding)
+        if len(frequency) < len(bigrams):
+            return cases.none()  # a bigram no case holds: nothing can match
+        # Narrow through the rarest bigram of each word, when it is selective; a bigram most
+        # cases hold narrows nothing and would only add a join to the substring scan.
+        selective = Case.objects.count() * SELECTIVE_SHARE
+        for word in words:
+            if len(word) < 2:
+                continue
+            rarest = min((word[i : i + 2] for i in range(len(word) - 1)), key=frequency.__getitem__)
+            if frequency[rarest] <= selective:
+                cases = cases.filter(pk__in=CaseTerm.objects.filter(term=rarest).values("case_id"))
     return cases.filter(_contains_all(words))
 
 
