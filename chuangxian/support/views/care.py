@@ -16,6 +16,8 @@ from chuangxian.support.models import Hardship
 from chuangxian.support.services import care as services
 from chuangxian.support.views.common import page_root, run_service, staff_viewer
 
+MEMBER_CHOICES_MAX = 300
+
 
 @require_http_methods(["GET", "POST"])
 def care_home(request: HttpRequest) -> HttpResponse:
@@ -27,11 +29,13 @@ def care_home(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("year") or today.year)
     except ValueError:
         year = today.year
-    form = HardshipForm(
-        request.POST or None,
-        members=selectors.hardship_candidates(user, root),
-        initial={"recorded_on": today},
-    )
+    candidates = selectors.hardship_candidates(user, root)
+    # A <select> of members works for a branch, not for a county: above MEMBER_CHOICES_MAX the
+    # page asks for a branch (?org=) before offering the form.
+    choosable = candidates[: MEMBER_CHOICES_MAX + 1].count() <= MEMBER_CHOICES_MAX
+    form = HardshipForm(request.POST or None, members=candidates, initial={"recorded_on": today})
+    if request.method == "POST" and not choosable:
+        raise Http404("没有找到该页面")
     if request.method == "POST" and form.is_valid():
         member = form.cleaned_data["member"]
         if not works_in(user, member.organization):
@@ -46,7 +50,7 @@ def care_home(request: HttpRequest) -> HttpResponse:
         "year": year,
         "hardships": selectors.hardship_list(user, root)[:500],
         "coverage": selectors.care_coverage(user, root, year),
-        "form": form,
+        "form": form if choosable else None,
     }
     return render(request, "support/care.html", context, status=400 if form.errors else 200)
 

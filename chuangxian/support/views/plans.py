@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chuangxian.orgs.access import access_organization_by_id, organizations_for, scope_for
-from chuangxian.orgs.models import Organization, User
+from chuangxian.orgs.models import Organization, OrgKind, User
 from chuangxian.orgs.selectors import subtree
 from chuangxian.orgs.views.http import actor_of
 from chuangxian.support import selectors
@@ -38,6 +38,8 @@ from chuangxian.support.models import LaggingMark, PlanStatus, SupportPlan, Visi
 from chuangxian.support.services import plans as services
 from chuangxian.support.views.common import page_root, run_service, staff_viewer
 from chuangxian.uploads.safety import UploadRefused, check_upload
+
+HELPER_CHOICES_MAX = 300
 
 
 def _markable(user: User, root: Organization) -> QuerySet[Organization]:
@@ -121,7 +123,12 @@ def plan_new(request: HttpRequest, org_id: int) -> HttpResponse:
     org = access_organization_by_id(user, org_id)
     if not is_superior_of(user, org):
         raise Http404("没有找到该党组织")
-    helpers = organizations_for(user).exclude(pk=org.pk).order_by("path")
+    helpers = organizations_for(user).exclude(pk=org.pk).exclude(kind=OrgKind.GROUP)
+    if helpers[: HELPER_CHOICES_MAX + 1].count() > HELPER_CHOICES_MAX and org.parent is not None:
+        # A county's or province's whole scope is too long a list: offer the organizations
+        # under the lagging one's own superior (its township), where helpers usually come from.
+        helpers = helpers.filter(pk__in=subtree(user, org.parent).values("pk"))
+    helpers = helpers.order_by("path")
     form = PlanForm(request.POST or None, helpers=helpers)
     created: list[SupportPlan] = []
     if request.method == "POST" and form.is_valid():
