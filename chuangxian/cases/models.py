@@ -71,20 +71,6 @@ class Case(models.Model):
         return self.status == CaseStatus.PUBLISHED and self.visibility == Visibility.PUBLIC
 
 
-class CaseTerm(models.Model):
-    """The search index: each distinct character bigram (or lone character) of a case's
-    search_text, one row per (term, case). See search.py."""
-
-    term = models.CharField(max_length=2)
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["term", "case"], name="cases_term_once")]
-
-    def __str__(self) -> str:
-        return self.term
-
-
 class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(max_length=10, blank=True)

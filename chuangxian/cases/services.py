@@ -27,7 +27,7 @@ from chuangxian.cases.models import (
     Mechanism,
     Visibility,
 )
-from chuangxian.cases.search import index_case
+from chuangxian.cases.search import search_text_of
 from chuangxian.orgs.models import Organization, Sector
 from chuangxian.uploads.safety import CleanFile
 
@@ -157,11 +157,10 @@ def case_create(
 ) -> Case:
     """A draft case of `organization`, with its photos and attachments (already checked)."""
     clean = _check(values)
-    case = Case.objects.create(
-        organization=organization, created_by_label=actor.display[:150], **clean.__dict__
-    )
+    case = Case(organization=organization, created_by_label=actor.display[:150], **clean.__dict__)
+    case.search_text = search_text_of(case)
+    case.save()
     _store_files(case, files)
-    index_case(case)
     _record(actor=actor, case=case, before="")
     return case
 
@@ -184,9 +183,9 @@ def case_update(
     }
     for name, value in clean.__dict__.items():
         setattr(locked, name, value)
+    locked.search_text = search_text_of(locked)
     locked.save()
     _store_files(locked, files)
-    index_case(locked)
     if changed or files:
         audit_record(
             actor=actor,
