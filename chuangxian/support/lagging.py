@@ -77,19 +77,29 @@ def lowest_tier(orgs: Sequence[Organization], today: dt.date) -> dict[int, str]:
     latest: dict[int, RoundSubject] = {}
     for subject in subjects:
         latest.setdefault(subject.organization_id, subject)
+    # One query per round involved (a handful), not one per organization.
+    by_round: dict[int, list[RoundSubject]] = {}
+    for subject in latest.values():
+        by_round.setdefault(subject.round_id, []).append(subject)
     found: dict[int, str] = {}
-    for org_id, subject in latest.items():
-        round_ = subject.round
+    for subjects_of_round in by_round.values():
+        round_ = subjects_of_round[0].round
         tiers = round_.scheme.tiers
         if not tiers:
             continue
-        version = round_.published_version or round_.version
-        result = SubjectResult.objects.filter(
-            round=round_, version=version, subject=subject
-        ).first()
         lowest = str(tiers[-1]["name"])
-        if result is not None and result.tier == lowest:
-            found[org_id] = f"“{round_.name}”评为{lowest}（最低档次）"
+        version = round_.published_version or round_.version
+        in_lowest = set(
+            SubjectResult.objects.filter(
+                round=round_,
+                version=version,
+                subject__in=[s.pk for s in subjects_of_round],
+                tier=lowest,
+            ).values_list("subject_id", flat=True)
+        )
+        for subject in subjects_of_round:
+            if subject.pk in in_lowest:
+                found[subject.organization_id] = f"“{round_.name}”评为{lowest}（最低档次）"
     return found
 
 

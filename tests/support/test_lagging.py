@@ -94,5 +94,14 @@ def test_a_registered_condition_is_read(tree, today):
 
 def test_queries_do_not_grow_with_the_organizations(tree, today, django_assert_max_num_queries):
     _active_branches(tree, today)
+    closed_round(
+        tree.county,
+        {
+            tree.branch_a1: "五星",
+            tree.branch_a2: "三星",
+            tree.branch_b1: "二星",
+            tree.town_a: "二星",
+        },
+    )
     with django_assert_max_num_queries(6):
         lagging.lagging_among(Organization.objects.all(), today)
