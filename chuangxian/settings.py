@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "chuangxian.appraisal",
     "chuangxian.reports",
     "chuangxian.openness",
+    "chuangxian.support",
+    "chuangxian.cases",
     "chuangxian.demo",
     "chuangxian.portal",
 ]

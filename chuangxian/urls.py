@@ -20,12 +20,15 @@ urlpatterns = [
     path("dues/", include("chuangxian.dues.urls")),
     path("appraisal/", include("chuangxian.appraisal.urls")),
     path("openness/", include("chuangxian.openness.urls")),
+    path("support/", include("chuangxian.support.urls")),
+    path("cases/", include("chuangxian.cases.urls")),
     path("reports/", include("chuangxian.reports.urls")),
     # Public pages of the modules live under /public/ too, each in its own namespace.
     path("public/commitments/", include("chuangxian.commitments.public_urls")),
     path("public/appraisal/", include("chuangxian.appraisal.public_urls")),
     path("public/calendar/", include("chuangxian.reports.public_urls")),
     path("public/openness/", include("chuangxian.openness.public_urls")),
+    path("public/cases/", include("chuangxian.cases.public_urls")),
     path("public/", include("chuangxian.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

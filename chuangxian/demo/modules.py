@@ -12,12 +12,14 @@ from collections.abc import Callable
 
 from chuangxian.appraisal.demo import seed_demo_appraisal
 from chuangxian.campaigns.demo import seed_demo_campaigns
+from chuangxian.cases.demo import seed_demo_cases
 from chuangxian.commitments.demo import seed_demo_commitments
 from chuangxian.dues.demo import seed_demo_dues
 from chuangxian.learning.demo import seed_demo_learning
 from chuangxian.openness.demo import seed_demo_openness
 from chuangxian.orglife.demo import seed_demo_orglife
 from chuangxian.orgs.models import Organization
+from chuangxian.support.demo import seed_demo_support
 
 Seeder = Callable[..., None]
 MODULE_SEEDERS: list[tuple[str, str, Seeder]] = [
@@ -28,6 +30,8 @@ MODULE_SEEDERS: list[tuple[str, str, Seeder]] = [
     ("commitments", "公开承诺", seed_demo_commitments),
     ("appraisal", "考评", seed_demo_appraisal),
     ("openness", "党务公开与群众意见", seed_demo_openness),
+    ("support", "帮扶与保障", seed_demo_support),
+    ("cases", "典型经验与示范点", seed_demo_cases),
 ]
 # Above this many members the module demos would take long and add nothing a benchmark needs.
 MODULES_MEMBER_LIMIT = 20_000

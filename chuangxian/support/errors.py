@@ -1,0 +1,5 @@
+from django.core.exceptions import ValidationError
+
+
+class SupportError(ValidationError):
+    """A write refused, with Chinese messages per field (or for the whole request)."""
