@@ -397,10 +397,52 @@ def subjects_sql(shape: SchemeShape, *, subset: str = "") -> str:
             f"({sup_num}) / ({sup_den}) AS sup, ({mem_num}) / ({mem_den}) AS mem, "
             f"{renorm} AS renorm, {weak} AS weak FROM appraisal_tally WHERE {where}"
         )
+    # Several leaves: one conditional SUM per leaf (each picks exactly one row, so it is that
+    # row's value exactly), added left to right in the scheme's leaf order — the order of
+    # scoring.py — so the composite is the same double whatever order the rows are read in
+    # (a plain SUM over the rows could differ in the last bit and break a tie differently).
+    zero = "CAST(0 AS DOUBLE PRECISION)"
+
+    def in_order(terms: list[str]) -> str:
+        total = zero
+        for term in terms:
+            total = f"({total} + COALESCE({term}, 0))"
+        return total
+
+    def pick(leaf: Indicator, value: str, extra: str = "") -> str:
+        return f"SUM(CASE WHEN indicator_id = {leaf.pk}{extra} THEN {value} END)"
+
+    composite = in_order(
+        [
+            pick(
+                leaf,
+                f"{_num(leaf.effective_weight)} * COALESCE("
+                + (
+                    f"{numerator} / NULLIF({denominator}, 0)"
+                    if leaf.kind == LeafKind.RATED
+                    else "auto_points"
+                )
+                + ", 0)",
+            )
+            for leaf in shape.leaves
+        ]
+    )
+    rated = [leaf for leaf in shape.leaves if leaf.kind == LeafKind.RATED]
+
+    def tie_of(group: str) -> str:
+        cond = present.get(group)
+        if cond is None:
+            return "NULL"
+        num = in_order(
+            [pick(x, f"{_num(x.effective_weight)} * {means[group]}", f" AND {cond}") for x in rated]
+        )
+        den = in_order([pick(x, _num(x.effective_weight), f" AND {cond}") for x in rated])
+        return f"{num} / NULLIF({den}, 0)"
+
     return (
         f"SELECT subject_id, peer_key, stable_ref, scale, "  # noqa: S608
-        f"SUM({eff} * COALESCE({score}, 0)) AS composite, "
-        f"SUM({sup_num}) / SUM({sup_den}) AS sup, SUM({mem_num}) / SUM({mem_den}) AS mem, "
+        f"{composite} AS composite, "
+        f"{tie_of('superior')} AS sup, {tie_of('members')} AS mem, "
         f"MAX(CASE WHEN {renorm} THEN 1 ELSE 0 END) = 1 AS renorm, "
         f"MAX(CASE WHEN {weak} THEN 1 ELSE 0 END) = 1 AS weak "
         f"FROM appraisal_tally WHERE {where} "

@@ -185,12 +185,12 @@ def test_sql_and_python_close_agree_with_automatic_figures(records_round) -> Non
     ballots_fold(round_.pk)
     compute_results(round_, fast=False)
     python = {
-        r.subject_id: (round(r.composite, 9), r.rank, r.grade)
+        r.subject_id: (r.composite, r.rank, r.grade)
         for r in SubjectResult.objects.filter(round=round_)
     }
     compute_results(round_, fast=True)
     sql = {
-        r.subject_id: (round(r.composite, 9), r.rank, r.grade)
+        r.subject_id: (r.composite, r.rank, r.grade)
         for r in SubjectResult.objects.filter(round=round_)
     }
     assert python == sql
