@@ -28,10 +28,14 @@ from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.exports import results_export, results_in_subtree
 from chuangxian.appraisal.forms import OverrideForm, ReasonForm, RoundForm, TokenBatchForm
 from chuangxian.appraisal.models import (
+    BallotSheet,
+    LeafKind,
     Participation,
+    RaterKind,
     Round,
     RoundStatus,
     Scheme,
+    ThinRule,
     TokenBatch,
 )
 from chuangxian.appraisal.views.common import messages_of
@@ -50,6 +54,7 @@ TRANSITIONS = {
     "close": services.round_close,
     "review": services.round_review,
     "publish": services.round_publish,
+    "figures": services.round_figures_refresh,
 }
 
 
@@ -135,10 +140,15 @@ def _round_context(request: HttpRequest, round_: Round) -> dict[str, object]:
         "subjects": round_.subjects.count(),
         "steps": RoundStatus.choices,
         "reason_form": ReasonForm(),
+        "has_figures": round_.scheme.indicators.filter(kind=LeafKind.AUTOMATIC).exists(),
     }
     if manage:
+        proof = selectors.participation_proof(round_)
         context |= {
-            "proof": selectors.participation_proof(round_),
+            "proof": proof,
+            "sheet_counts": [
+                (RaterKind(kind).label, n) for kind, n in sorted(proof.sheets_by_kind.items())
+            ],
             "flags": selectors.anomaly_flags(round_),
             "batches": TokenBatch.objects.filter(round=round_).select_related("organization"),
             "token_form": TokenBatchForm(organizations=_token_orgs(round_)),
@@ -173,10 +183,34 @@ def round_action(request: HttpRequest, round_id: int, action: str) -> HttpRespon
             messages.error(request, message)
     else:
         round_.refresh_from_db()
-        messages.success(
-            request, _("本轮考评已转为“%(status)s”。") % {"status": round_.get_status_display()}
-        )
+        if action == "figures":
+            messages.success(request, _("已从记录重新读取自动计算的数据。"))
+        else:
+            messages.success(
+                request,
+                _("本轮考评已转为“%(status)s”。") % {"status": round_.get_status_display()},
+            )
+    if action == "close" and round_.status == RoundStatus.COLLECTING:
+        return redirect("appraisal:round_close_confirm", round_.pk)
     return redirect("appraisal:round", round_.pk)
+
+
+@require_GET
+def round_close_confirm(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Before closing: participation per rater group against its minimum, the sheets not yet
+    folded, and what would refuse the close (selectors.close_problems)."""
+    round_ = access_managed_round_by_id(viewer(request), round_id)
+    if round_.status != RoundStatus.COLLECTING:
+        return redirect("appraisal:round", round_.pk)
+    context = {
+        "round": round_,
+        "groups": selectors.participation_by_group(round_),
+        "pending": BallotSheet.objects.filter(round=round_, pending=True).count(),
+        "problems": selectors.close_problems(round_),
+        "thin_rule": ThinRule(round_.scheme.thin_rule).label,
+        "proof": selectors.participation_proof(round_),
+    }
+    return render(request, "appraisal/close_confirm.html", context)
 
 
 def token_qr(url: str) -> SafeString:
