@@ -22,6 +22,7 @@ from chuangxian.appraisal.access import (
     own_member,
     results_subjects_for,
     rounds_for,
+    schemes_for,
     superior_subjects_to_rate,
 )
 from chuangxian.appraisal.errors import AppraisalError
@@ -34,7 +35,6 @@ from chuangxian.appraisal.models import (
     RaterKind,
     Round,
     RoundStatus,
-    Scheme,
     ThinRule,
     TokenBatch,
 )
@@ -111,7 +111,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
     form = RoundForm(
         request.POST or None,
         organizations=organizations,
-        schemes=Scheme.objects.order_by("subject_type", "code"),
+        schemes=schemes_for(user).order_by("subject_type", "code"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
