@@ -53,7 +53,7 @@ def _metric_choices() -> list[tuple[str, str]]:
 
 
 class SchemeSettingsForm(forms.Form):
-    code = forms.SlugField(label=_("方案编码"), max_length=40)
+    code = forms.SlugField(label=_("方案编码"), max_length=40, allow_unicode=True)
     name = forms.CharField(label=_("方案名称"), max_length=100)
     subject_type = forms.ChoiceField(label=_("考评对象"), choices=SubjectType.choices)
     description = forms.CharField(
@@ -84,8 +84,10 @@ class SchemeSettingsForm(forms.Form):
 
 
 class IndicatorRowForm(forms.Form):
-    code = forms.SlugField(label=_("指标编码"), max_length=40, required=False)
-    parent = forms.SlugField(label=_("上级指标编码（一级指标留空）"), max_length=40, required=False)
+    code = forms.SlugField(label=_("指标编码"), max_length=40, required=False, allow_unicode=True)
+    parent = forms.SlugField(
+        label=_("上级指标编码（一级指标留空）"), max_length=40, required=False, allow_unicode=True
+    )
     name = forms.CharField(label=_("指标名称"), max_length=100, required=False)
     weight = forms.IntegerField(label=_("权重"), min_value=0, max_value=100, required=False)
     kind = forms.ChoiceField(label=_("计分方式"), choices=KIND_CHOICES, required=False)

@@ -8,6 +8,11 @@ urlpatterns: list[URLPattern] = [
     path("new/", staff.round_new, name="round_new"),
     path("schemes/", schemes.schemes, name="schemes"),
     path("schemes/new/", schemes.scheme_new, name="scheme_new"),
+    path(
+        "schemes/from-standards/",
+        schemes.scheme_from_standards_view,
+        name="scheme_from_standards",
+    ),
     path("schemes/<int:scheme_id>/", schemes.scheme_detail, name="scheme"),
     path("schemes/<int:scheme_id>/edit/", schemes.scheme_edit, name="scheme_edit"),
     path("schemes/<int:scheme_id>/copy/", schemes.scheme_copy_view, name="scheme_copy"),

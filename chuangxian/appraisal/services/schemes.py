@@ -1,5 +1,7 @@
 """Creating schemes from a SchemeSpec, and installing the shipped defaults."""
 
+from typing import Any
+
 from django.db import transaction
 
 from chuangxian.appraisal.errors import AppraisalError
@@ -162,3 +164,23 @@ def schemes_install_defaults(*, actor: Actor) -> list[Scheme]:
         existing = Scheme.objects.filter(code=spec.code).first()
         installed.append(existing or scheme_create(actor=actor, spec=spec))
     return installed
+
+
+def scheme_from_standards(
+    *, actor: Actor, campaign: Any, kind: str, sector: str, owner: Organization
+) -> Scheme:
+    """Generate (standards.spec_from_standards) the scheme of a campaign's standard for a
+    sector, maintained by `owner`. Generating again after the sector refined its standard
+    replaces the scheme while no round uses it; once used, a new version is created beside
+    it (the used one stays as its rounds need it)."""
+    from chuangxian.appraisal.standards import spec_from_standards
+
+    spec = spec_from_standards(campaign, kind=kind, sector=sector)
+    existing = Scheme.objects.filter(code=spec.code).first()
+    if existing is not None and existing.owner_id is not None and not scheme_in_use(existing):
+        return scheme_update(actor=actor, scheme=existing, spec=spec)
+    base, version = spec.code, 2
+    while Scheme.objects.filter(code=spec.code).exists():
+        spec.code = f"{base[:34]}_v{version}"
+        version += 1
+    return scheme_create(actor=actor, spec=spec, owner=owner)

@@ -3,11 +3,12 @@ a campaign's 五好 / 五带头 standards. Administrators only, scoped by access
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chuangxian.appraisal import metrics
 from chuangxian.appraisal.access import access_scheme_by_id, can_edit_scheme, schemes_for
@@ -22,10 +23,17 @@ from chuangxian.appraisal.scheme_forms import (
 )
 from chuangxian.appraisal.schemes import spec_of
 from chuangxian.appraisal.services import schemes_install_defaults
-from chuangxian.appraisal.services.schemes import scheme_create, scheme_update
+from chuangxian.appraisal.services.schemes import (
+    scheme_create,
+    scheme_from_standards,
+    scheme_update,
+)
 from chuangxian.appraisal.views.common import messages_of
+from chuangxian.campaigns.access import campaigns_for
+from chuangxian.campaigns.models import Campaign, StandardKind
 from chuangxian.orgs.access import administered_organizations
 from chuangxian.orgs.forms.fields import OrganizationChoiceField
+from chuangxian.orgs.models import Sector
 from chuangxian.orgs.views.http import actor_of, viewer
 
 
@@ -44,9 +52,25 @@ def _organizations(request: HttpRequest) -> Any:
     return organizations
 
 
+class StandardsForm(forms.Form):
+    campaign = forms.ModelChoiceField(
+        label=_("创先争优活动"), queryset=Campaign.objects.none(), empty_label=None
+    )
+    kind = forms.ChoiceField(label=_("标准"), choices=StandardKind.choices)
+    sector = forms.ChoiceField(
+        label=_("领域（留空为通用版本）"), choices=[("", "—"), *Sector.choices], required=False
+    )
+    owner = OrganizationChoiceField(label=_("维护组织"), empty_label=None)
+
+    def __init__(self, *args: Any, user: Any, organizations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = campaigns_for(user).order_by("-year", "name")  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = organizations  # type: ignore[attr-defined]
+
+
 @require_GET
 def schemes(request: HttpRequest) -> HttpResponse:
-    _organizations(request)
+    organizations = _organizations(request)
     schemes_install_defaults(actor=actor_of(request))
     user = viewer(request)
     found = list(schemes_for(user).select_related("owner").order_by("subject_type", "code"))
@@ -54,7 +78,35 @@ def schemes(request: HttpRequest) -> HttpResponse:
     rows = [
         {"scheme": s, "in_use": s.pk in used, "editable": can_edit_scheme(user, s)} for s in found
     ]
-    return render(request, "appraisal/schemes.html", {"rows": rows})
+    form = StandardsForm(user=user, organizations=organizations)
+    return render(request, "appraisal/schemes.html", {"rows": rows, "standards_form": form})
+
+
+@require_POST
+def scheme_from_standards_view(request: HttpRequest) -> HttpResponse:
+    """Generate a scheme from a campaign's 五好 / 五带头 standard for a sector."""
+    user = viewer(request)
+    form = StandardsForm(request.POST, user=user, organizations=_organizations(request))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("appraisal:schemes")
+    data = form.cleaned_data
+    try:
+        scheme = scheme_from_standards(
+            actor=actor_of(request),
+            campaign=data["campaign"],
+            kind=data["kind"],
+            sector=data["sector"],
+            owner=data["owner"],
+        )
+    except AppraisalError as error:
+        for message in messages_of(error):
+            messages.error(request, message)
+        return redirect("appraisal:schemes")
+    messages.success(request, _("已按标准生成方案，可复制或修改。"))
+    return redirect("appraisal:scheme", scheme.pk)
 
 
 @require_GET
