@@ -119,7 +119,9 @@ def spec_from_standards(campaign: Campaign, *, kind: str, sector: str = "") -> S
         for leaf, weight in zip(leaves, _shares(len(leaves)), strict=True):
             leaf.weight = weight
         top.append(
-            IndicatorSpec(code=dimension.value, name=dimension.label, weight=0, children=leaves)
+            IndicatorSpec(
+                code=dimension.value, name=str(dimension.label), weight=0, children=leaves
+            )
         )
     for node, weight in zip(top, _shares(len(top)), strict=True):
         node.weight = weight

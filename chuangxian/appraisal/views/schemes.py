@@ -90,7 +90,7 @@ def scheme_from_standards_view(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("appraisal:schemes")
     data = form.cleaned_data
     try:
