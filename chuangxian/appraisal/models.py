@@ -524,3 +524,28 @@ class SubjectResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.grade}"
+
+
+class RoundMeeting(models.Model):
+    """One event, one record: the orglife 民主评议党员 meeting of a branch that a 民主评议 round
+    is held at (created or found by services.meetings.round_link_meetings). The meeting's page
+    shows the round's participation in that branch; the round's grades are proposed by the
+    branch at close, confirmed by the superior at review and told to the member at publish."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="meeting_links")
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    meeting = models.ForeignKey(
+        "orglife.Meeting", on_delete=models.CASCADE, related_name="appraisal_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organization"], name="appraisal_round_meeting_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.meeting_id}"

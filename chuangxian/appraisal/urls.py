@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern] = [
     path("<int:round_id>/", staff.round_detail, name="round"),
     path("<int:round_id>/do/<str:action>/", staff.round_action, name="round_action"),
     path("<int:round_id>/close/", staff.round_close_confirm, name="round_close_confirm"),
+    path("<int:round_id>/meetings/", staff.round_meetings, name="round_meetings"),
     path("<int:round_id>/tokens/", staff.tokens_new, name="tokens_new"),
     path("<int:round_id>/ballot/<str:role>/", ballots.ballot, name="ballot"),
     path("<int:round_id>/results/", staff.results, name="results"),

@@ -1,6 +1,7 @@
 """Administrators' pages: rounds, their state machine, tokens, results, explanation, grade
 changes, Excel export and the printable report."""
 
+from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,10 +35,13 @@ from chuangxian.appraisal.models import (
     Participation,
     RaterKind,
     Round,
+    RoundMeeting,
     RoundStatus,
+    SubjectType,
     ThinRule,
     TokenBatch,
 )
+from chuangxian.appraisal.services.meetings import round_link_meetings
 from chuangxian.appraisal.views.common import messages_of
 from chuangxian.orgs.access import (
     access_organization_by_id,
@@ -140,7 +144,12 @@ def _round_context(request: HttpRequest, round_: Round) -> dict[str, object]:
         "subjects": round_.subjects.count(),
         "steps": RoundStatus.choices,
         "reason_form": ReasonForm(),
+        "meetings_form": MeetingsForm(),
         "has_figures": round_.scheme.indicators.filter(kind=LeafKind.AUTOMATIC).exists(),
+        "meeting_lines": selectors.meeting_participation(
+            list(RoundMeeting.objects.filter(round=round_).select_related("round", "organization"))
+        ),
+        "member_round": round_.scheme.subject_type == SubjectType.MEMBER,
     }
     if manage:
         proof = selectors.participation_proof(round_)
@@ -192,6 +201,34 @@ def round_action(request: HttpRequest, round_id: int, action: str) -> HttpRespon
             )
     if action == "close" and round_.status == RoundStatus.COLLECTING:
         return redirect("appraisal:round_close_confirm", round_.pk)
+    return redirect("appraisal:round", round_.pk)
+
+
+class MeetingsForm(forms.Form):
+    planned_start = forms.DateTimeField(
+        label=_("新建会议的时间（已有本年度民主评议党员会议的支部直接关联）"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+@require_POST
+def round_meetings(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Create (or link to) each branch's 民主评议党员 meeting for this round."""
+    round_ = access_managed_round_by_id(viewer(request), round_id)
+    form = MeetingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写会议时间。"))
+        return redirect("appraisal:round", round_.pk)
+    try:
+        created = round_link_meetings(
+            actor=actor_of(request), round_=round_, planned_start=form.cleaned_data["planned_start"]
+        )
+    except AppraisalError as error:
+        for message in messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已关联%(n)d个支部的民主评议党员会议。") % {"n": len(created)})
     return redirect("appraisal:round", round_.pk)
 
 
