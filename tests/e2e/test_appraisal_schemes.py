@@ -77,6 +77,15 @@ def test_build_a_scheme_and_close_a_round_with_figures(tree, desktop, phone, sit
     scheme = Scheme.objects.get(code="jiazhen_records")
     assert Indicator.objects.get(scheme=scheme, code="attendance").parent.code == "records"
 
+    # The editor and the scheme page fit a phone too.
+    login(phone, base, "town_admin")
+    for path in ("/appraisal/schemes/new/", f"/appraisal/schemes/{scheme.pk}/"):
+        phone.goto(f"{base}{path}")
+        assert body_overflow(phone) == 0, path
+    screenshot(phone, "appraisal-scheme-editor-phone")
+    phone.click("form.logout button[type=submit]")
+    phone.wait_for_load_state()
+
     desktop.goto(f"{base}/appraisal/new/")
     desktop.select_option("select[name=organization]", value=str(tree.branch_a1.pk))
     desktop.select_option("select[name=scheme]", label="甲镇民主评议（含出席）")
