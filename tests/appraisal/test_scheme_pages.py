@@ -110,6 +110,7 @@ def test_build_a_scheme_with_validation_messages(tree) -> None:  # type: ignore[
     assert abs(attendance.effective_weight - 0.2) < 1e-12
     detail = client.get(reverse("appraisal:scheme", args=[scheme.pk])).content.decode()
     assert "组织生活出席率" in detail and "修改" in detail
+    assert "分档计分：达到90%得100分" in detail and "无记录按100分计" in detail
 
 
 def test_edit_copy_and_freeze(tree) -> None:  # type: ignore[no-untyped-def]

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chuangxian.appraisal import metrics
+from chuangxian.appraisal import metrics, scoring
 from chuangxian.appraisal.access import access_scheme_by_id, can_edit_scheme, schemes_for
 from chuangxian.appraisal.errors import AppraisalError
-from chuangxian.appraisal.models import Indicator, Round, Scheme
+from chuangxian.appraisal.models import GROUP_ORDER, Indicator, LeafKind, Round, Scheme
 from chuangxian.appraisal.scheme_forms import (
     IndicatorRowFormSet,
     SchemeSettingsForm,
@@ -119,11 +119,17 @@ def scheme_detail(request: HttpRequest, scheme_id: int) -> HttpResponse:
     for node in nodes:
         depth[node.pk] = depth.get(node.parent_id or 0, -1) + 1 if node.parent_id else 0
         metric = metrics.get_metric(node.metric) if node.metric else None
-        lines.append({"node": node, "depth": depth[node.pk], "metric": metric})
+        rule = ""
+        if node.kind == LeafKind.AUTOMATIC:
+            percent = metric is None or metric.unit == "rate"
+            rule = scoring.rule_text(
+                node.metric_rule, node.metric_floor, node.metric_target, percent=percent
+            )
+        lines.append({"node": node, "depth": depth[node.pk], "metric": metric, "rule": rule})
     context = {
         "scheme": scheme,
         "lines": lines,
-        "rules": scheme.group_rules.all(),
+        "rules": sorted(scheme.group_rules.all(), key=lambda r: GROUP_ORDER.index(r.group)),
         "in_use": Round.objects.filter(scheme=scheme).exists(),
         "editable": can_edit_scheme(user, scheme),
     }
