@@ -208,7 +208,10 @@ def write_ballots(
         counts["tokens"] = issued_copy.finish()
         used_copy.finish()
         TokenBatch.objects.filter(pk=batch.pk).update(size=counts["tokens"])
-        cursor.execute("DELETE FROM appraisal_tally WHERE round_id = %s", [round_id])
+        cursor.execute(
+            "DELETE FROM appraisal_tally WHERE round_id = %s AND indicator_id = %s",
+            [round_id, leaf_id],
+        )
         tally_cols = ["round_id", "subject_id", "indicator_id", "peer_key", "stable_ref", "scale"]
         groups = ("self", "members", "superior", "public")
         for g in groups:
@@ -227,6 +230,64 @@ def write_ballots(
 
     standings_refresh(round_id, scheme_shape(round_.scheme))
     return counts
+
+
+# Synthetic figures for the automatic leaves, by metric: (value, weight) choices. The records
+# behind them (meetings, study, dues, commitments) are not generated: reading them is
+# figures_fill's work when collection starts, not the close's.
+FIGURE_CHOICES: dict[str, list[tuple[float | None, int]]] = {
+    "orglife.attendance_rate": [(1.0, 40), (0.9, 20), (0.8, 15), (0.7, 10), (0.5, 10), (None, 5)],
+    "learning.study_progress": [(1.0, 55), (0.875, 20), (0.75, 15), (0.5, 7), (0.25, 3)],
+    "dues.dues_compliance": [(1.0, 80), (11 / 12, 10), (0.75, 7), (None, 3)],
+    "commitments.member_fulfilment_rate": [(1.0, 60), (0.5, 20), (0.0, 5), (None, 15)],
+}
+
+
+def write_figures(round_id: int, rng: random.Random) -> int:
+    """The tallies of the scheme's automatic leaves as figures_fill leaves them — a drawn
+    value and its points by the leaf's rule — for every subject of the round (COPY), and the
+    round's figures_at. Returns the rows written. PostgreSQL only."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from chuangxian.appraisal import scoring
+    from chuangxian.appraisal.models import Indicator, Round, RoundSubject
+
+    round_ = Round.objects.get(pk=round_id)
+    leaves = list(
+        Indicator.objects.filter(scheme=round_.scheme, kind="automatic").order_by("position")
+    )
+    subjects = list(
+        RoundSubject.objects.filter(round_id=round_id)
+        .order_by("id")
+        .values_list("id", "peer_key", "stable_ref", "scale")
+    )
+    columns = ["round_id", "subject_id", "indicator_id", "peer_key", "stable_ref", "scale"]
+    for g in ("self", "members", "superior", "public"):
+        columns += [f"n_{g}", f"sum_{g}"]
+    columns += ["auto_value", "auto_points"]
+    written = 0
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+        copy = Copier(cursor, "appraisal_tally", columns)
+        for leaf in leaves:
+            choices = FIGURE_CHOICES.get(leaf.metric, [(None, 1)])
+            values, weights = [v for v, _ in choices], [w for _, w in choices]
+            for sid, peer_key, stable_ref, scale in subjects:
+                value = rng.choices(values, weights)[0]
+                points = scoring.rule_points(
+                    value,
+                    rule=leaf.metric_rule,
+                    floor=leaf.metric_floor,
+                    target=leaf.metric_target,
+                    higher_is_better=leaf.direction == "higher",
+                )
+                row = [round_id, sid, leaf.pk, peer_key, stable_ref, scale, *([0, 0.0] * 4)]
+                copy.add([*row, value, points])
+        written = copy.finish()
+        cursor.execute("SET session_replication_role = DEFAULT")
+    Round.objects.filter(pk=round_id).update(figures_at=timezone.now())
+    return written
 
 
 # ------------------------------------------------------------------ the data set
@@ -394,7 +455,7 @@ def open_round(
     from chuangxian.orgs.models import Member, Organization
 
     schemes_install_defaults(actor=SYSTEM)
-    scheme = Scheme.objects.get(code="democratic")
+    scheme = Scheme.objects.get(code=SCHEME)
     leaf = Indicator.objects.get(scheme=scheme, kind="rated")
     round_ = Round.objects.create(
         scheme=scheme,
@@ -463,6 +524,8 @@ def open_round(
 
 
 _branch_of_member: dict[int, int] = {}
+# The shipped 民主评议党员 scheme with the records: the vote (60 %) and four automatic figures.
+SCHEME = "democratic_records"
 
 
 def superior_users(towns: int) -> list[int]:
@@ -512,9 +575,11 @@ WITH g AS (
         CASE WHEN n_public >= 5 THEN (sum_public - max_public - min_public) / (n_public - 2)
              WHEN n_public > 0 THEN sum_public / n_public END AS m_public, n_public >= 3 AS p_public
     FROM g
+), f AS (
+    SELECT subject_id, {figure_columns} FROM figures GROUP BY subject_id
 ), c AS (
     SELECT s.id AS subject_id, s.peer_key, s.stable_ref, s.scale,
-        1.0 * COALESCE(
+        {composite_head}COALESCE(
             ((((0.0 + CASE WHEN p_self THEN 10.0 * m_self ELSE 0 END)
                     + CASE WHEN p_members THEN 30.0 * m_members ELSE 0 END)
                     + CASE WHEN p_superior THEN 40.0 * m_superior ELSE 0 END)
@@ -522,10 +587,10 @@ WITH g AS (
             / NULLIF(((((0.0 + CASE WHEN p_self THEN 10.0 ELSE 0 END)
                     + CASE WHEN p_members THEN 30.0 ELSE 0 END)
                     + CASE WHEN p_superior THEN 40.0 ELSE 0 END)
-                    + CASE WHEN p_public THEN 20.0 ELSE 0 END), 0), 0) AS composite,
+                    + CASE WHEN p_public THEN 20.0 ELSE 0 END), 0), 0){composite_tail} AS composite,
         CASE WHEN p_superior THEN m_superior END AS sup,
         CASE WHEN p_members THEN m_members END AS mem
-    FROM subjects s LEFT JOIN m ON m.subject_id = s.id
+    FROM subjects s LEFT JOIN m ON m.subject_id = s.id LEFT JOIN f ON f.subject_id = s.id
 ), r AS (
     SELECT *, row_number() OVER (PARTITION BY peer_key ORDER BY composite DESC,
                sup DESC NULLS LAST, mem DESC NULLS LAST, stable_ref) AS rnk,
@@ -541,6 +606,30 @@ SELECT subject_id, composite, rnk,
     END AS grade
 FROM r
 """
+
+
+def reference_sql(leaves: list[tuple[int, str, float]]) -> str:
+    """REFERENCE_SQL for the scheme's leaves (id, kind, effective weight) in scheme order: the
+    composite adds each leaf's weighted points left to right, the rated leaf (the vote) from
+    the raw scores, each automatic leaf from the figures table."""
+
+    def weight(value: float) -> str:
+        return f"'{value!r}'::DOUBLE"
+
+    automatic = [(pk, eff) for pk, kind, eff in leaves if kind == "automatic"]
+    columns = (
+        ", ".join(f"max(points) FILTER (WHERE leaf = {pk}) AS p_{pk}" for pk, _ in automatic)
+        or "NULL AS p_none"
+    )
+    head, tail = "", ""
+    for pk, kind, eff in leaves:
+        if kind == "rated":
+            head = f"(0.0 + {weight(eff)} * "
+            tail = ")"
+        else:
+            head = "(" + head
+            tail += f" + {weight(eff)} * COALESCE(p_{pk}, 0))"
+    return REFERENCE_SQL.format(figure_columns=columns, composite_head=head, composite_tail=tail)
 
 
 def reference(round_id: int) -> tuple[float, dict[int, tuple[float, int, str]]]:
@@ -564,6 +653,12 @@ def reference(round_id: int) -> tuple[float, dict[int, tuple[float, int, str]]]:
                 "SELECT id, peer_key, stable_ref, scale FROM appraisal_roundsubject "  # noqa: S608
                 f"WHERE round_id = {int(round_id)}",
             ),
+            (
+                "figures",
+                "SELECT t.subject_id, t.indicator_id, t.auto_points FROM appraisal_tally t "  # noqa: S608
+                "JOIN appraisal_indicator i ON i.id = t.indicator_id "
+                f"WHERE t.round_id = {int(round_id)} AND i.kind = 'automatic'",
+            ),
         ):
             with (WORK / f"{name}.csv").open("wb") as out:  # noqa: SIM117
                 with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
@@ -581,11 +676,25 @@ def reference(round_id: int) -> tuple[float, dict[int, tuple[float, int, str]]]:
         "columns={'id': 'BIGINT', 'peer_key': 'BIGINT', 'stable_ref': 'BIGINT', "
         "'scale': 'INTEGER'})"
     )
-    for name in ("scores", "subjects"):
+    db.execute(
+        f"CREATE TABLE figures AS SELECT * FROM read_csv('{WORK}/figures.csv', header=false, "  # noqa: S608
+        "columns={'subject_id': 'BIGINT', 'leaf': 'BIGINT', 'points': 'DOUBLE'})"
+    )
+    for name in ("scores", "subjects", "figures"):
         (WORK / f"{name}.csv").unlink()
+    from chuangxian.appraisal.models import Indicator, Round
+
+    scheme_id = Round.objects.get(pk=round_id).scheme_id
+    leaves = [
+        (pk, kind, eff)
+        for pk, kind, eff in Indicator.objects.filter(scheme_id=scheme_id)
+        .exclude(kind="")
+        .order_by("position")
+        .values_list("pk", "kind", "effective_weight")
+    ]
     print(f"exported and loaded into DuckDB in {time.perf_counter() - started:.1f} s (not timed)")
     started = time.perf_counter()
-    rows = db.execute(REFERENCE_SQL).fetchall()
+    rows = db.execute(reference_sql(leaves)).fetchall()
     seconds = time.perf_counter() - started
     return seconds, {sid: (composite, rank, grade) for sid, composite, rank, grade in rows}
 
@@ -633,6 +742,7 @@ def main() -> int:
             )
         )
         round_id, leaf_id, subjects = open_round(root, branch_ids)
+        figures = write_figures(round_id, rng)
         superiors = superior_users(max(town_of) + 1)
         counts = write_ballots(
             round_id,
@@ -647,7 +757,8 @@ def main() -> int:
     seed_s = time.perf_counter() - started
     print(
         f"seeded {args.members:,} members in {len(branch_ids):,} branches, "
-        f"{counts['sheets']:,} sheets, {counts['scores']:,} ratings in {seed_s:.1f} s"
+        f"{counts['sheets']:,} sheets, {counts['scores']:,} ratings, {figures:,} automatic "
+        f"figures in {seed_s:.1f} s"
     )
     round_ = Round.objects.get(pk=round_id)
     started = time.perf_counter()

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from chuangxian.appraisal.models import Round, RoundStatus, RoundSubject, SubjectType
+from chuangxian.appraisal.models import Round, RoundStatus, RoundSubject, Scheme, SubjectType
 from chuangxian.orgs.access import scope_for
 from chuangxian.orgs.models import Member, Organization, OrgKind
 
@@ -113,3 +113,31 @@ def superior_subjects_to_rate(user: Any, round_: Round) -> QuerySet[RoundSubject
     for path in scope.admin_paths:
         condition |= Q(organization__path__startswith=path) & ~Q(organization__path=path)
     return RoundSubject.objects.filter(condition, round=round_)
+
+
+def schemes_for(user: Any) -> QuerySet[Scheme]:
+    """The schemes an administrator may read and use for a round: the shipped ones (no owner),
+    those maintained in the subtrees they administer, and those of the organizations above
+    them (a county's scheme serves its townships)."""
+    scope = scope_for(user)
+    if not scope.admin_paths:
+        return Scheme.objects.none()
+    above: set[int] = set()
+    for path in scope.admin_paths:
+        above.update(_ids_on_path(path))
+    return Scheme.objects.filter(
+        Q(owner__isnull=True) | scope.admin_q("owner__path") | Q(owner_id__in=sorted(above))
+    )
+
+
+def access_scheme_by_id(user: Any, scheme_id: int) -> Scheme:
+    try:
+        return schemes_for(user).select_related("owner").get(pk=scheme_id)
+    except Scheme.DoesNotExist:
+        raise Http404("没有找到该考评方案") from None
+
+
+def can_edit_scheme(user: Any, scheme: Scheme) -> bool:
+    """Edit (while no round uses it): the administrators of the organization maintaining it.
+    The shipped schemes are copied, never edited."""
+    return scheme.owner is not None and scope_for(user).administers(scheme.owner)

@@ -9,8 +9,10 @@ Two interchangeable paths compute the same results (tests run both on the same d
   is only the ranking sort, the grades and the insert.
 - `_close_python`: the same formulas from scoring.py in Python; the portable reference.
 
-Automatic leaves are filled first (metric registry, one call per metric for all subjects),
-then the inactivity rule writes direct grades, then the results are written.
+Automatic leaves are read from the records by `figures_fill` (metric registry, one call per
+metric for all subjects) when collection starts and whenever an administrator refreshes them —
+not inside the close: the figures raters see on their sheets are the figures scored, and the
+close stays one ranking statement. The inactivity rule is applied with the figures.
 """
 
 from collections import defaultdict
@@ -74,10 +76,9 @@ def scheme_shape(scheme: Scheme) -> SchemeShape:
 
 
 def compute_results(round_: Round, *, fast: bool | None = None) -> int:
-    """Write the results of `round_.version`; returns the number of subjects."""
+    """Write the results of `round_.version` from the standings and tallies (the automatic
+    figures as last read by `figures_fill`); returns the number of subjects."""
     shape = scheme_shape(round_.scheme)
-    _fill_automatic(round_, shape)
-    _apply_inactivity(round_)
     SubjectResult.objects.filter(round=round_, version=round_.version).delete()
     if fast is None:
         fast = connection.vendor == "postgresql"
@@ -86,43 +87,77 @@ def compute_results(round_: Round, *, fast: bool | None = None) -> int:
     return _close_python(round_, shape)
 
 
-def _fill_automatic(round_: Round, shape: SchemeShape) -> None:
+def figures_fill(round_: Round) -> int:
+    """Read every automatic figure of the round from the records (one metric call for all
+    subjects per leaf), score it by the leaf's rule into the tallies, apply the inactivity
+    rule, and recompute every standing. Returns the number of figures written."""
+    shape = scheme_shape(round_.scheme)
+    written = _fill_automatic(round_, shape)
+    _apply_inactivity(round_)
+    standings_refresh(round_.pk, shape)
+    return written
+
+
+def _subject_refs(round_: Round, metric: metrics.Metric | None) -> dict[int, int]:
+    """subject id → the id the metric is asked about (the member, or the organization)."""
+    by_org = metric is None or metric.subject_type == "organization"
+    return {
+        pk: (org_id if by_org or member_id is None else member_id)
+        for pk, member_id, org_id in RoundSubject.objects.filter(round=round_).values_list(
+            "pk", "member_id", "organization_id"
+        )
+    }
+
+
+def _fill_automatic(round_: Round, shape: SchemeShape) -> int:
     automatic = [leaf for leaf in shape.leaves if leaf.kind == LeafKind.AUTOMATIC]
-    if not automatic:
-        return
-    subjects = list(
-        RoundSubject.objects.filter(round=round_).values_list("pk", "member_id", "organization_id")
-    )
     period = metrics.Period.of_year(round_.year)
-    rows = []
+    written = 0
     for leaf in automatic:
-        metric = metrics.get_metric(leaf.metric)
-        by_org = metric is None or metric.subject_type == "organization"
-        refs = {
-            pk: (org_id if by_org or member_id is None else member_id)
-            for pk, member_id, org_id in subjects
-        }
+        refs = _subject_refs(round_, metrics.get_metric(leaf.metric))
         values = metrics.compute_metric(leaf.metric, sorted(set(refs.values())), period)
+        rows = []
         for pk, ref in refs.items():
             value = values.get(ref)
-            points = scoring.metric_points(
+            points = scoring.rule_points(
                 value,
-                floor=float(leaf.metric_floor or 0.0),
-                target=float(leaf.metric_target or 0.0),
+                rule=leaf.metric_rule,
+                floor=leaf.metric_floor,
+                target=leaf.metric_target,
                 higher_is_better=leaf.direction == "higher",
             )
-            rows.append((value, points, round_.pk, pk, leaf.pk))
+            rows.append((pk, value, points))
+        _write_automatic(round_.pk, leaf.pk, rows)
+        written += len(rows)
+    return written
+
+
+def _write_automatic(
+    round_id: int, leaf_id: int, rows: Sequence[tuple[int, float | None, float | None]]
+) -> None:
     with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE appraisal_tally SET auto_value = %s, auto_points = %s "
-            "WHERE round_id = %s AND subject_id = %s AND indicator_id = %s",
-            rows,
-        )
+        if connection.vendor != "postgresql":
+            cursor.executemany(
+                "UPDATE appraisal_tally SET auto_value = %s, auto_points = %s "
+                "WHERE round_id = %s AND subject_id = %s AND indicator_id = %s",
+                [(value, points, round_id, pk, leaf_id) for pk, value, points in rows],
+            )
+            return
+        for start in range(0, len(rows), BULK):
+            chunk = rows[start : start + BULK]
+            values = ", ".join(["(%s, %s::float8, %s::float8)"] * len(chunk))
+            cursor.execute(
+                "UPDATE appraisal_tally t SET auto_value = v.value, auto_points = v.points "  # noqa: S608
+                f"FROM (VALUES {values}) v(subject_id, value, points) "
+                "WHERE t.round_id = %s AND t.indicator_id = %s AND t.subject_id = v.subject_id",
+                [x for row in chunk for x in row] + [round_id, leaf_id],
+            )
 
 
 def _apply_inactivity(round_: Round) -> None:
     """全年无活动: a subject whose inactivity metric is 0 or missing gets the scheme's
-    inactivity grade directly (recomputed at every close; a 一票否决 set by hand wins)."""
+    inactivity grade directly (recomputed with every reading of the figures; a 一票否决 set by
+    hand wins)."""
     scheme = round_.scheme
     DirectGrade.objects.filter(round=round_, rule="inactivity").delete()
     if not scheme.inactivity_metric:
@@ -131,13 +166,7 @@ def _apply_inactivity(round_: Round) -> None:
     if metric is None:
         return
     vetoed = set(DirectGrade.objects.filter(round=round_).values_list("subject_id", flat=True))
-    subjects = list(
-        RoundSubject.objects.filter(round=round_).values_list("pk", "member_id", "organization_id")
-    )
-    refs = {
-        pk: (org_id if metric.subject_type == "organization" or member_id is None else member_id)
-        for pk, member_id, org_id in subjects
-    }
+    refs = _subject_refs(round_, metric)
     values = metrics.compute_metric(
         metric.name, sorted(set(refs.values())), metrics.Period.of_year(round_.year)
     )
@@ -329,6 +358,10 @@ def subjects_sql(shape: SchemeShape, *, subset: str = "") -> str:
         numerator = f"({numerator} + CASE WHEN {cond} THEN {weight} * {means[g]} ELSE 0 END)"
         denominator = f"({denominator} + CASE WHEN {cond} THEN {weight} ELSE 0 END)"
     missing = " OR ".join(f"NOT {cond}" for cond in present.values()) or "FALSE"
+    # No group but the subject's own self-rating counts on a rated leaf: such a leaf may not
+    # decide a grade (closing refuses, see selectors.close_problems).
+    others = [cond for g, cond in present.items() if g != "self"]
+    unsupported = "NOT (" + " OR ".join(others) + ")" if others else "TRUE"
     for leaf in shape.leaves:
         if leaf.kind == LeafKind.RATED:
             rated_rows.append(str(leaf.pk))
@@ -355,26 +388,71 @@ def subjects_sql(shape: SchemeShape, *, subset: str = "") -> str:
     sup_num, sup_den = tie("superior")
     mem_num, mem_den = tie("members")
     renorm = f"(indicator_id IN ({rated_list}) AND ({missing}))"
+    weak = f"(indicator_id IN ({rated_list}) AND ({unsupported}))"
     where = "round_id = %(round)s" + (f" AND {subset}" if subset else "")
     if len(shape.leaves) == 1:
         return (
             f"SELECT subject_id, peer_key, stable_ref, scale, "  # noqa: S608
             f"{eff} * COALESCE({score}, 0) AS composite, "
             f"({sup_num}) / ({sup_den}) AS sup, ({mem_num}) / ({mem_den}) AS mem, "
-            f"{renorm} AS renorm FROM appraisal_tally WHERE {where}"
+            f"{renorm} AS renorm, {weak} AS weak FROM appraisal_tally WHERE {where}"
         )
+    # Several leaves: one conditional SUM per leaf (each picks exactly one row, so it is that
+    # row's value exactly), added left to right in the scheme's leaf order — the order of
+    # scoring.py — so the composite is the same double whatever order the rows are read in
+    # (a plain SUM over the rows could differ in the last bit and break a tie differently).
+    zero = "CAST(0 AS DOUBLE PRECISION)"
+
+    def in_order(terms: list[str]) -> str:
+        total = zero
+        for term in terms:
+            total = f"({total} + COALESCE({term}, 0))"
+        return total
+
+    def pick(leaf: Indicator, value: str, extra: str = "") -> str:
+        return f"SUM(CASE WHEN indicator_id = {leaf.pk}{extra} THEN {value} END)"
+
+    composite = in_order(
+        [
+            pick(
+                leaf,
+                f"{_num(leaf.effective_weight)} * COALESCE("
+                + (
+                    f"{numerator} / NULLIF({denominator}, 0)"
+                    if leaf.kind == LeafKind.RATED
+                    else "auto_points"
+                )
+                + ", 0)",
+            )
+            for leaf in shape.leaves
+        ]
+    )
+    rated = [leaf for leaf in shape.leaves if leaf.kind == LeafKind.RATED]
+
+    def tie_of(group: str) -> str:
+        cond = present.get(group)
+        if cond is None:
+            return "NULL"
+        num = in_order(
+            [pick(x, f"{_num(x.effective_weight)} * {means[group]}", f" AND {cond}") for x in rated]
+        )
+        den = in_order([pick(x, _num(x.effective_weight), f" AND {cond}") for x in rated])
+        return f"{num} / NULLIF({den}, 0)"
+
     return (
         f"SELECT subject_id, peer_key, stable_ref, scale, "  # noqa: S608
-        f"SUM({eff} * COALESCE({score}, 0)) AS composite, "
-        f"SUM({sup_num}) / SUM({sup_den}) AS sup, SUM({mem_num}) / SUM({mem_den}) AS mem, "
-        f"MAX(CASE WHEN {renorm} THEN 1 ELSE 0 END) = 1 AS renorm "
+        f"{composite} AS composite, "
+        f"{tie_of('superior')} AS sup, {tie_of('members')} AS mem, "
+        f"MAX(CASE WHEN {renorm} THEN 1 ELSE 0 END) = 1 AS renorm, "
+        f"MAX(CASE WHEN {weak} THEN 1 ELSE 0 END) = 1 AS weak "
         f"FROM appraisal_tally WHERE {where} "
         f"GROUP BY subject_id, peer_key, stable_ref, scale"
     )
 
 
 _STANDING_COLUMNS = (
-    "round_id, subject_id, peer_key, peer_size, stable_ref, scale, composite, sup, mem, renorm"
+    "round_id, subject_id, peer_key, peer_size, stable_ref, scale, composite, sup, mem, renorm, "
+    "weak"
 )
 
 
@@ -390,9 +468,10 @@ def standings_refresh(
             cursor.execute(
                 f"INSERT INTO appraisal_standing ({_STANDING_COLUMNS}) "  # noqa: S608
                 "SELECT %(round)s, subject_id, peer_key, COUNT(*) OVER (PARTITION BY peer_key), "
-                f"stable_ref, scale, composite, sup, mem, renorm FROM ({select}) x WHERE TRUE "
-                "ON CONFLICT (round_id, subject_id) DO UPDATE SET composite = excluded.composite, "
-                "sup = excluded.sup, mem = excluded.mem, renorm = excluded.renorm",
+                f"stable_ref, scale, composite, sup, mem, renorm, weak FROM ({select}) x "
+                "WHERE TRUE ON CONFLICT (round_id, subject_id) DO UPDATE SET "
+                "composite = excluded.composite, sup = excluded.sup, mem = excluded.mem, "
+                "renorm = excluded.renorm, weak = excluded.weak",
                 {"round": round_id},
             )
             return
@@ -403,7 +482,7 @@ def standings_refresh(
             select = subjects_sql(shape, subset=f"subject_id IN ({chunk})")
             cursor.execute(
                 "UPDATE appraisal_standing SET composite = x.composite, sup = x.sup, "  # noqa: S608
-                f"mem = x.mem, renorm = x.renorm FROM ({select}) x "
+                f"mem = x.mem, renorm = x.renorm, weak = x.weak FROM ({select}) x "
                 "WHERE appraisal_standing.round_id = %(round)s "
                 "AND appraisal_standing.subject_id = x.subject_id",
                 {"round": round_id},
@@ -453,12 +532,10 @@ def results_select_sql(shape: SchemeShape, *, from_standings: bool = True) -> st
 
 
 def _close_sql(round_: Round, shape: SchemeShape) -> int:
-    # Automatic leaves were just filled, so every composite changed: compute them from the
-    # tallies in the closing statement itself rather than rewriting every standing first.
-    automatic = any(leaf.kind == LeafKind.AUTOMATIC for leaf in shape.leaves)
-    if not automatic and not Standing.objects.filter(round=round_).exists():
+    # The standings carry the automatic figures too (figures_fill refreshes them all).
+    if not Standing.objects.filter(round=round_).exists():
         standings_refresh(round_.pk, shape)  # a round opened before standings existed
-    select = results_select_sql(shape, from_standings=not automatic)
+    select = results_select_sql(shape)
     sql = (
         "INSERT INTO appraisal_subjectresult (round_id, version, subject_id, peer_key, "  # noqa: S608
         "composite, superior_mean, members_mean, rank, peer_size, quota, renormalized, direct, "

@@ -1,11 +1,14 @@
-"""Demo data: two appraisal rounds for the demo township, through the services.
+"""Demo data: two appraisal rounds for the demo township, through the services, with the
+shipped schemes that use the records (the modules seeded before appraisal provide them):
 
-- 民主评议党员 for the demo branch (the one the demo secretary runs): every member rates the
-  branch (themselves included), the township administrator rates as the superior, five of the
-  public through tokens; closed, reviewed and published, so each member sees their result.
-- 五好党组织 for the township's branches: three members of each branch, the township
-  administrator and three of the public per branch rate it; closed and left for review, so the
-  administrator can read the explanations, adjust a grade with a reason and publish.
+- 民主评议党员（测评与平时记录） for the demo branch (the one the demo secretary runs): every
+  member rates the branch (themselves included), the township administrator rates as the
+  superior, five of the public through tokens; closed, reviewed and published, so each member
+  sees their result.
+- 五好党支部（测评与工作记录） for the township's branches: three members of each branch, the
+  township administrator and three of the public per branch rate it; closed and left for
+  review, so the administrator can read the explanations, adjust a grade with a reason and
+  publish.
 """
 
 import datetime as dt
@@ -97,7 +100,7 @@ def _branch_members(branch: Organization) -> list[Member]:
 def _democratic(
     *, root: Organization, branch: Organization, admin: Any, today: dt.date, rng: random.Random
 ) -> Round:
-    scheme = Scheme.objects.get(code="democratic")
+    scheme = Scheme.objects.get(code="democratic_records")
     round_ = round_open(
         actor=ACTOR,
         scheme=scheme,
@@ -129,7 +132,7 @@ def _democratic(
 def _five_good(
     *, root: Organization, admin: Any, today: dt.date, rng: random.Random
 ) -> Round | None:
-    scheme = Scheme.objects.get(code="five_good")
+    scheme = Scheme.objects.get(code="five_good_branch")
     round_ = round_open(
         actor=ACTOR,
         scheme=scheme,

@@ -2,7 +2,7 @@
 scheme's rated leaves: one field per (subject, leaf), named s<subject>_l<leaf>; a choice is
 posted as its position on the scale (schemes.choice_codes)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django import forms
@@ -69,18 +69,26 @@ class SheetForm(forms.Form):
         *args: Any,
         subjects: Sequence[RoundSubject],
         leaves: Sequence[Indicator],
+        notes: Mapping[int, str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.subjects, self.leaves = list(subjects), list(leaves)
+        # subject id → the summary of the member's year shown beside them (records.py)
+        self.notes = dict(notes or {})
         for subject in self.subjects:
             for leaf in self.leaves:
                 self.fields[field_name(subject.pk, leaf.pk)] = _leaf_field(subject, leaf)
 
-    def rows(self) -> list[tuple[RoundSubject, list[Any]]]:
-        """(subject, [bound fields]) for the template, one card per subject."""
+    def rows(self) -> list[tuple[RoundSubject, list[Any], str]]:
+        """(subject, [bound fields], note) for the template, one card per subject."""
         return [
-            (s, [self[field_name(s.pk, leaf.pk)] for leaf in self.leaves]) for s in self.subjects
+            (
+                s,
+                [self[field_name(s.pk, leaf.pk)] for leaf in self.leaves],
+                self.notes.get(s.pk, ""),
+            )
+            for s in self.subjects
         ]
 
     def sheet(self) -> dict[int, dict[int, Any]]:

@@ -26,6 +26,8 @@ class Period:
 
 
 MetricFn = Callable[[Sequence[int], Period], dict[int, float | None]]
+# The records behind one subject's value, in one Chinese phrase ("应到12次，出席10次").
+ExplainFn = Callable[[int, Period], str]
 
 
 @dataclass(frozen=True)
@@ -35,20 +37,33 @@ class Metric:
     subject_type: str  # "organization" or "member"
     direction: str
     fn: MetricFn
+    # Which records the figure is computed from, for the explanation and the scheme editor.
+    source: str = ""
+    explain: ExplainFn | None = None
+    # "rate": a share 0–1 (shown as a percentage); "number": shown as it is.
+    unit: str = "rate"
 
 
 _REGISTRY: dict[str, Metric] = {}
 
 
 def register_metric(
-    name: str, label: str, subject_type: str, direction: str, fn: MetricFn
+    name: str,
+    label: str,
+    subject_type: str,
+    direction: str,
+    fn: MetricFn,
+    *,
+    source: str = "",
+    explain: ExplainFn | None = None,
+    unit: str = "rate",
 ) -> Metric:
     """Add (or replace) a metric. `direction` is Direction.HIGHER or Direction.LOWER."""
     if direction not in Direction.values:
         raise ValueError(f"direction must be one of {Direction.values}")
     if subject_type not in ("organization", "member"):
         raise ValueError("subject_type must be organization or member")
-    metric = Metric(name, label, subject_type, direction, fn)
+    metric = Metric(name, label, subject_type, direction, fn, source, explain, unit)
     _REGISTRY[name] = metric
     return metric
 
@@ -78,6 +93,14 @@ def _load_sources() -> None:
         from chuangxian.appraisal import metric_sources
 
         metric_sources.register_all()
+
+
+def explain_metric(name: str, subject_id: int, period: Period) -> str:
+    """The records behind one subject's value ("" when the metric cannot say)."""
+    metric = get_metric(name)
+    if metric is None or metric.explain is None:
+        return ""
+    return metric.explain(subject_id, period)
 
 
 def compute_metric(

@@ -41,6 +41,13 @@ class Direction(models.TextChoices):
     LOWER = "lower", _("越低越好")
 
 
+class ThinRule(models.TextChoices):
+    """What closing does when a rater group has fewer sheets than its minimum for a subject."""
+
+    DROP = "drop", _("不足最少份数的评价主体不计入，权重按比例分给其他主体")
+    REFUSE = "refuse", _("任一评价主体不足最少份数时不能结算")
+
+
 class Scheme(models.Model):
     """A scheme: the indicator tree, rater-group weights, grades, quota and tiers."""
 
@@ -63,6 +70,22 @@ class Scheme(models.Model):
     veto_grade = models.CharField("一票否决定等", max_length=10, blank=True)
     inactivity_metric = models.CharField("全年无活动判定指标", max_length=60, blank=True)
     inactivity_grade = models.CharField("全年无活动定等", max_length=10, blank=True)
+    thin_rule = models.CharField(
+        "评价数不足时", max_length=8, choices=ThinRule.choices, default=ThinRule.DROP
+    )
+    # The organization whose administrators maintain the scheme; None for the shipped ones
+    # (read-only: they are copied, never edited).
+    owner = models.ForeignKey(
+        "orgs.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="维护组织",
+    )
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -108,6 +131,10 @@ class Indicator(models.Model):
     metric = models.CharField("数据指标", max_length=60, blank=True)
     metric_floor = models.FloatField("零分值", null=True, blank=True)
     metric_target = models.FloatField("满分值", null=True, blank=True)
+    # How the metric's value becomes points: {} or {"kind": "linear"} (floor → 0, target →
+    # 100, clamped) or {"kind": "thresholds", "steps": [[0.9, 100], [0.75, 80], …]} (the
+    # points of the first step the value reaches, best first; 0 below the last).
+    metric_rule = models.JSONField("计分规则", default=dict, blank=True)
     direction = models.CharField(
         "方向", max_length=8, choices=Direction.choices, default=Direction.HIGHER
     )
@@ -150,6 +177,8 @@ class Round(models.Model):
     # moves on to the next one, so a published snapshot is never rewritten.
     version = models.PositiveIntegerField(default=1)
     published_version = models.PositiveIntegerField(null=True, blank=True)
+    # When the automatic figures were last read from the records (round_figures_refresh).
+    figures_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -268,6 +297,8 @@ class Standing(models.Model):
     sup = models.FloatField(null=True)
     mem = models.FloatField(null=True)
     renorm = models.BooleanField(default=False)
+    # A rated leaf on which no group but the self-rating reaches its minimum.
+    weak = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.subject_id}: {self.composite}"
@@ -493,3 +524,28 @@ class SubjectResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id} {self.grade}"
+
+
+class RoundMeeting(models.Model):
+    """One event, one record: the orglife 民主评议党员 meeting of a branch that a 民主评议 round
+    is held at (created or found by services.meetings.round_link_meetings). The meeting's page
+    shows the round's participation in that branch; the round's grades are proposed by the
+    branch at close, confirmed by the superior at review and told to the member at publish."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="meeting_links")
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    meeting = models.ForeignKey(
+        "orglife.Meeting", on_delete=models.CASCADE, related_name="appraisal_links"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organization"], name="appraisal_round_meeting_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}:{self.meeting_id}"

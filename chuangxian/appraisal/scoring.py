@@ -124,6 +124,52 @@ def metric_points(
     return max(0.0, min(100.0, share * 100.0))
 
 
+def rule_points(
+    value: float | None,
+    *,
+    rule: Mapping[str, object],
+    floor: float | None,
+    target: float | None,
+    higher_is_better: bool,
+) -> float | None:
+    """An automatic leaf's points by its rule: linear (floor → 0, target → 100) or
+    thresholds (the points of the first step the value reaches, best step first; 0 below the
+    last). None (no record to judge by) scores the rule's "missing" points if it states them
+    (e.g. no dues month due yet), else stays None (counted as 0)."""
+    if value is None:
+        missing = rule.get("missing")
+        return None if missing is None else float(missing)  # type: ignore[arg-type]
+    if rule.get("kind") == "thresholds":
+        for bound, points in rule.get("steps") or []:  # type: ignore[attr-defined]
+            reached = value >= float(bound) if higher_is_better else value <= float(bound)
+            if reached:
+                return float(points)
+        return 0.0
+    return metric_points(
+        value,
+        floor=float(floor or 0.0),
+        target=float(target or 0.0),
+        higher_is_better=higher_is_better,
+    )
+
+
+def rule_text(
+    rule: Mapping[str, object], floor: float | None, target: float | None, *, percent: bool
+) -> str:
+    """The rule in one Chinese phrase, values shown as the metric shows them."""
+
+    def show(x: object) -> str:
+        number = float(x)  # type: ignore[arg-type]
+        return f"{number * 100:g}%" if percent else f"{number:g}"
+
+    missing = rule.get("missing")
+    none = "无记录按0分计" if missing is None else f"无记录按{float(missing):g}分计"  # type: ignore[arg-type]
+    if rule.get("kind") == "thresholds":
+        steps = [f"达到{show(b)}得{float(p):g}分" for b, p in rule.get("steps") or []]  # type: ignore[attr-defined]
+        return "分档计分：" + "，".join(steps) + f"，低于最后一档得0分，{none}"
+    return f"线性计分：{show(floor or 0)}为0分、{show(target or 0)}为满分，之间按比例，{none}"
+
+
 @dataclass
 class Ranked:
     key: int  # subject id

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
 
-from chuangxian.appraisal import scoring
+from chuangxian.appraisal import metrics, scoring
 from chuangxian.appraisal.closing import _tally_stats, scheme_shape
 from chuangxian.appraisal.models import (
+    GROUP_ORDER,
     BallotSheet,
     DirectGrade,
     Indicator,
@@ -22,8 +24,10 @@ from chuangxian.appraisal.models import (
     RaterKind,
     Round,
     RoundSubject,
+    Standing,
     SubjectResult,
     Tally,
+    ThinRule,
     TokenBatch,
     UsedToken,
 )
@@ -70,6 +74,11 @@ class LeafLine:
     metric_value: float | None = None
     metric_floor: float | None = None
     metric_target: float | None = None
+    metric_label: str = ""
+    metric_source: str = ""
+    metric_records: str = ""  # the records behind this subject's value
+    metric_rule: str = ""
+    metric_percent: bool = True
     renormalized: bool = False
 
 
@@ -90,6 +99,8 @@ class Explanation:
     direct_reason: str
     override_reason: str
     renormalized: bool
+    thin_rule: str = ""
+    figures_at: str = ""
     tie_rule: str = (
         "综合得分相同时，依次比较上级评价得分、党员互评得分（高者在前），仍相同按对象编号从小到大"
     )
@@ -126,6 +137,7 @@ def subject_explanation(
             line.score = row["auto_points"]
             line.metric_value = row["auto_value"]
             line.metric_floor, line.metric_target = leaf.metric_floor, leaf.metric_target
+            _describe_metric(line, leaf, subject, round_.year)
         else:
             stats = _tally_stats(row)
             scored = scoring.leaf_score(
@@ -183,7 +195,30 @@ def subject_explanation(
         direct_reason=direct.reason if direct and result.direct else "",
         override_reason=result.override_reason,
         renormalized=result.renormalized,
+        thin_rule=str(ThinRule(round_.scheme.thin_rule).label),
+        figures_at=(
+            f"{timezone.localtime(round_.figures_at):%Y-%m-%d %H:%M}" if round_.figures_at else ""
+        ),
     )
+
+
+def _describe_metric(line: LeafLine, leaf: Indicator, subject: RoundSubject, year: int) -> None:
+    """Which figure, from which records (this subject's), by which rule."""
+    metric = metrics.get_metric(leaf.metric)
+    percent = metric is None or metric.unit == "rate"
+    line.metric_percent = percent
+    line.metric_rule = scoring.rule_text(
+        leaf.metric_rule, leaf.metric_floor, leaf.metric_target, percent=percent
+    )
+    if metric is None:
+        line.metric_label = leaf.metric
+        line.metric_source = "该数据指标所在的模块未安装"
+        return
+    line.metric_label, line.metric_source = metric.label, metric.source
+    ref = subject.organization_id
+    if metric.subject_type == "member" and subject.member_id is not None:
+        ref = subject.member_id
+    line.metric_records = metrics.explain_metric(metric.name, ref, metrics.Period.of_year(year))
 
 
 def _f(value: float | None) -> str:
@@ -197,14 +232,21 @@ def explanation_text(explanation: Explanation) -> list[str]:
     for leaf in e.leaves:
         head = f"指标“{leaf.path}”占总分{leaf.effective_weight * 100:.1f}%"
         if leaf.kind == LeafKind.AUTOMATIC:
+            source = f"，数据来源：{leaf.metric_source}" if leaf.metric_source else ""
+            records = f"；本对象的记录：{leaf.metric_records}" if leaf.metric_records else ""
             if leaf.metric_value is None:
-                lines.append(f"{head}，自动计算：无数据，按0分计。")
+                points = _f(leaf.score) if leaf.score is not None else "0"
+                value = f"无记录；{leaf.metric_rule}；计{points}分"
             else:
-                lines.append(
-                    f"{head}，自动计算：实际值{leaf.metric_value:.2f}，"
-                    f"{_f(leaf.metric_floor)}为0分、{_f(leaf.metric_target)}为满分，"
-                    f"折合{_f(leaf.score)}分。"
+                shown = (
+                    f"{leaf.metric_value * 100:.1f}%"
+                    if leaf.metric_percent
+                    else f"{leaf.metric_value:.2f}"
                 )
+                value = f"实际值{shown}；{leaf.metric_rule}；折合{_f(leaf.score)}分"
+            lines.append(
+                f"{head}，自动计算“{leaf.metric_label or leaf.name}”{source}{records}；{value}。"
+            )
             continue
         parts = []
         for g in leaf.groups:
@@ -224,7 +266,10 @@ def explanation_text(explanation: Explanation) -> list[str]:
     if e.renormalized:
         lines.append(
             "因部分评价主体评价数不足，其权重已按其他主体原权重的比例重新分配（合计仍为100%）。"
+            f"本方案的规则：{e.thin_rule}。"
         )
+    if e.figures_at and any(leaf.kind == LeafKind.AUTOMATIC for leaf in e.leaves):
+        lines.append(f"自动计算的数据读取于{e.figures_at}（测评开始时读取，结算前可更新）。")
     lines.append(
         f"综合得分{e.composite:.2f}分，在“{e.peer_label}”{e.peer_size}个对象中排第{e.rank}名。"
     )
@@ -246,6 +291,88 @@ def explanation_text(explanation: Explanation) -> list[str]:
     if e.grade != e.proposed_grade:
         lines.append(f"党组织研究决定为“{e.grade}”，理由：{e.override_reason}")
     return lines
+
+
+@dataclass(frozen=True)
+class GroupParticipation:
+    """One rater group of a round against its minimum, over the subjects of the round."""
+
+    group: str
+    label: str
+    weight: int
+    min_count: int
+    subjects: int
+    reaching: int  # subjects with at least min_count sheets of this group
+    fewest: int
+    most: int
+
+    @property
+    def below(self) -> int:
+        return self.subjects - self.reaching
+
+
+def participation_by_group(round_: Round) -> list[GroupParticipation]:
+    """Per rater group (weight > 0): how many subjects reach its minimum number of sheets,
+    and the fewest and most sheets a subject got. Counted on the scheme's first rated leaf
+    (every sheet rates every leaf of a subject). One grouped query."""
+    shape = scheme_shape(round_.scheme)
+    leaf = next((x for x in shape.leaves if x.kind == LeafKind.RATED), None)
+    groups = [g for g in GROUP_ORDER if g in shape.rules and shape.rules[g].weight > 0]
+    if leaf is None or not groups:
+        return []
+    aggregates: dict[str, Any] = {"subjects": Count("subject_id")}
+    for g in groups:
+        minimum = max(shape.rules[g].min_count, 1)
+        aggregates[f"reach_{g}"] = Count("subject_id", filter=Q(**{f"n_{g}__gte": minimum}))
+        aggregates[f"min_{g}"] = Min(f"n_{g}")
+        aggregates[f"max_{g}"] = Max(f"n_{g}")
+    row = Tally.objects.filter(round=round_, indicator=leaf).aggregate(**aggregates)
+    return [
+        GroupParticipation(
+            group=g,
+            label=str(RaterGroup(g).label),
+            weight=int(shape.rules[g].weight),
+            min_count=max(shape.rules[g].min_count, 1),
+            subjects=row["subjects"],
+            reaching=row[f"reach_{g}"],
+            fewest=row[f"min_{g}"] or 0,
+            most=row[f"max_{g}"] or 0,
+        )
+        for g in groups
+    ]
+
+
+def close_problems(round_: Round) -> list[str]:
+    """Why the round may not be closed yet, in Chinese (empty: it may). Read from the
+    standings that folding and figures_fill keep current; subjects graded directly (一票否决,
+    全年无活动) need no ratings.
+
+    - always: a subject whose rated leaves rest on its self-rating alone, or on nothing (no
+      group but 本人自评 reaches its minimum) — a self-rating never decides a grade;
+    - under ThinRule.REFUSE: any subject with a rater group below its minimum."""
+    direct = DirectGrade.objects.filter(round=round_).values("subject_id")
+    standings = Standing.objects.filter(round=round_).exclude(subject_id__in=direct)
+    problems: list[str] = []
+    weak = standings.filter(weak=True)
+    count = weak.count()
+    if count:
+        names = "、".join(
+            RoundSubject.objects.filter(
+                pk__in=weak.order_by("subject_id").values("subject_id")[:5]
+            ).values_list("label", flat=True)
+        )
+        problems.append(
+            f"有{count}个考评对象除本人自评外没有达到最少份数的评价（如：{names}），"
+            "只凭自评或没有评价不能定等，请继续收集评价后再结算"
+        )
+    if round_.scheme.thin_rule == ThinRule.REFUSE and standings.filter(renorm=True).exists():
+        for line in participation_by_group(round_):
+            if line.below:
+                problems.append(
+                    f"{line.label}：有{line.below}个考评对象少于最少{line.min_count}份"
+                    f"（最少的{line.fewest}份）；本方案规定评价数不足时不能结算"
+                )
+    return problems
 
 
 @dataclass(frozen=True)
@@ -365,3 +492,37 @@ def _multi_subject_fingerprints(round_: Round, fingerprints: Sequence[str]) -> s
         if subjects >= IDENTICAL_SHEETS_MIN_SUBJECTS:
             wide.add(fingerprint)
     return wide
+
+
+@dataclass(frozen=True)
+class BranchParticipation:
+    """A round's participation in one branch, as the branch's 民主评议党员 meeting shows it."""
+
+    round: Round
+    organization_id: int
+    meeting_id: int
+    enrolled: int
+    submitted: int
+
+
+def meeting_participation(links: Sequence[Any]) -> list[BranchParticipation]:
+    """For RoundMeeting links: members enrolled in the branch and member sheets submitted by
+    them (who took part, never what they chose). Two queries per link."""
+    found = []
+    for link in links:
+        members = RoundSubject.objects.filter(
+            round_id=link.round_id, organization_id=link.organization_id, member__isnull=False
+        ).values("member_id")
+        submitted = Participation.objects.filter(
+            round_id=link.round_id, kind=RaterKind.MEMBER, member_id__in=members
+        ).count()
+        found.append(
+            BranchParticipation(
+                round=link.round,
+                organization_id=link.organization_id,
+                meeting_id=link.meeting_id,
+                enrolled=members.count(),
+                submitted=submitted,
+            )
+        )
+    return found

@@ -196,3 +196,15 @@ def organization_study_summaries(org: Organization, year: int) -> dict[int, OrgS
             summary.hours += row.hours
             summary.points += row.points
     return summaries
+
+
+def study_hours_many(member_ids: list[int], year: int) -> dict[int, Decimal]:
+    """study_hours for many members in one grouped query (members without records absent)."""
+    first, last = year_bounds(year)
+    rows = (
+        StudyRecord.objects.filter(member_id__in=member_ids, day__gte=first, day__lte=last)
+        .values_list("member_id")
+        .annotate(total=Sum("hours"))
+        .order_by()
+    )
+    return {member_id: Decimal(total).quantize(Decimal("0.1")) for member_id, total in rows}

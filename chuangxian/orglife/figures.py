@@ -7,7 +7,7 @@ approved, returned), dated by their actual start in Asia/Shanghai."""
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from chuangxian.orglife.cadence import org_class_of
@@ -103,3 +103,40 @@ def months_without_orglife(member: Member, today: dt.date) -> int:
         # The month of that first meeting counts as a month without attendance.
         return max(0, (today.year * 12 + today.month) - (start.year * 12 + start.month))
     return max(0, (today.year * 12 + today.month) - (last.year * 12 + last.month) - 1)
+
+
+class AttendanceCounts(NamedTuple):
+    """A member's held meetings in a period: expected at, present (出席), on leave (请假)."""
+
+    expected: int
+    present: int
+    leave: int
+
+
+def attendance_counts(member_ids: list[int], period: Period) -> dict[int, AttendanceCounts]:
+    """attendance_rate's counts for many members in one grouped query; members expected at
+    no held meeting of the period are absent from the answer."""
+    rows = (
+        Attendance.objects.filter(_held_in(period), member_id__in=member_ids)
+        .values_list("member_id")
+        .annotate(
+            expected=Count("id"),
+            present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)),
+            leave=Count("id", filter=Q(status=AttendanceStatus.LEAVE)),
+        )
+        .order_by()
+    )
+    return {member_id: AttendanceCounts(e, p, le) for member_id, e, p, le in rows}
+
+
+def organization_attendance_counts(org: Organization, period: Period) -> AttendanceCounts:
+    """The same counts over every attendance row of the held meetings of `org` and the
+    organizations below it: how fully its members take part in organizational life."""
+    counts = Attendance.objects.filter(
+        _held_in(period), meeting__organization__path__startswith=org.path
+    ).aggregate(
+        expected=Count("id"),
+        present=Count("id", filter=Q(status=AttendanceStatus.PRESENT)),
+        leave=Count("id", filter=Q(status=AttendanceStatus.LEAVE)),
+    )
+    return AttendanceCounts(counts["expected"], counts["present"], counts["leave"])

@@ -24,8 +24,8 @@ def test_demo_rounds() -> None:
     demo_seed(members=400, seed=2026, today=TODAY)
     root = Organization.objects.get(parent__isnull=True)
     seed_demo_appraisal(root=root, today=TODAY, rng=random.Random(7))
-    democratic = Round.objects.get(scheme__code="democratic")
-    five_good = Round.objects.get(scheme__code="five_good")
+    democratic = Round.objects.get(scheme__code="democratic_records")
+    five_good = Round.objects.get(scheme__code="five_good_branch")
     assert democratic.status == RoundStatus.PUBLISHED and democratic.published_version == 1
     assert five_good.status == RoundStatus.CLOSED
     for round_ in (democratic, five_good):
@@ -39,3 +39,4 @@ def test_demo_rounds() -> None:
     subject = five_good.subjects.filter(kind=SubjectType.ORGANIZATION).first()
     lines = explanation_text(subject_explanation(five_good, subject))
     assert any("上级评价" in line for line in lines)
+    assert any("自动计算“三会一课按期召开率”" in line for line in lines)

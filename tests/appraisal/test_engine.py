@@ -57,7 +57,7 @@ def _vote_all(round_, people, subjects, tree, marks=("优秀", "合格", "优秀
         ballot_submit(round_=round_, sheet=mark_sheet(round_, sheet), rater_member=rater)
     ballot_submit(
         round_=round_,
-        sheet=mark_sheet(round_, {subjects[p.pk]: "合格" for p in people}),
+        sheet=mark_sheet(round_, {subjects[p.pk]: "合格" for p in [*people, tree.member_a2]}),
         rater_user=tree.county_admin,
     )
 
@@ -104,7 +104,14 @@ def test_defaults_install_once() -> None:
     first = schemes_install_defaults(actor=SYSTEM)
     again = schemes_install_defaults(actor=SYSTEM)
     assert [s.pk for s in first] == [s.pk for s in again]
-    assert {s.code for s in first} == {"five_good", "five_lead", "democratic"}
+    assert {s.code for s in first} == {
+        "democratic_records",
+        "five_good_branch",
+        "secretary_report",
+        "five_good",
+        "five_lead",
+        "democratic",
+    }
 
 
 def test_round_flow_close_override_publish_reopen(branch) -> None:  # type: ignore[no-untyped-def]

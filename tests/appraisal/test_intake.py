@@ -29,7 +29,14 @@ from chuangxian.appraisal.services.ballots import (
 )
 from chuangxian.appraisal.services.folding import ballots_fold
 from chuangxian.audit.services import SYSTEM
-from tests.appraisal.helpers import democratic_round, leaf_of, mark_sheet, member_subjects, posted
+from tests.appraisal.helpers import (
+    democratic_round,
+    leaf_of,
+    mark_sheet,
+    member_subjects,
+    posted,
+    superior_rates_everyone,
+)
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +123,7 @@ def test_close_folds_the_remainder(tree) -> None:  # type: ignore[no-untyped-def
             sheet=mark_sheet(round_, {subjects[tree.member_a1.pk]: "优秀"}),
             token=token,
         )
+    superior_rates_everyone(round_, tree.county_admin)
     round_close(actor=SYSTEM, round_=round_)
     assert not BallotSheet.objects.filter(round=round_, pending=True).exists()
     tally = Tally.objects.get(round=round_, subject=subjects[tree.member_a1.pk])
@@ -130,7 +138,7 @@ def test_close_folds_the_remainder(tree) -> None:  # type: ignore[no-untyped-def
             today=dt.date(2026, 12, 1),
             member_id=tree.member_a1.pk,
         )
-    assert BallotSheet.objects.filter(round=round_).count() == 2
+    assert BallotSheet.objects.filter(round=round_).count() == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -316,6 +324,7 @@ def test_background_fold_task_folds_and_comes_back(tree) -> None:  # type: ignor
     assert DBTaskResult.objects.count() == before + 1
     later = DBTaskResult.objects.order_by("-enqueued_at").first()
     assert later is not None and later.run_after is not None
+    superior_rates_everyone(round_, tree.county_admin)
     round_close(actor=SYSTEM, round_=round_)
     assert fold_round_ballots.call(round_.pk) == 0
     assert DBTaskResult.objects.count() == before + 1  # closed: no more

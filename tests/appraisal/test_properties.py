@@ -101,7 +101,12 @@ def test_ranks_are_a_permutation_and_quota_holds(items, rnd) -> None:  # type: i
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.randoms(use_true_random=False))
 def test_results_do_not_depend_on_ballot_order(tree, rnd) -> None:  # type: ignore[no-untyped-def]
-    from tests.appraisal.helpers import democratic_round, mark_sheet, member_subjects
+    from tests.appraisal.helpers import (
+        democratic_round,
+        mark_sheet,
+        member_subjects,
+        superior_rates_everyone,
+    )
     from tests.factories import MemberFactory
 
     extra = [MemberFactory(organization=tree.branch_a1) for _ in range(4)]
@@ -124,6 +129,7 @@ def test_results_do_not_depend_on_ballot_order(tree, rnd) -> None:  # type: igno
                 sheet=mark_sheet(round_, {subjects[k]: v for k, v in sheet.items()}),
                 rater_member=rater,
             )
+        superior_rates_everyone(round_, tree.county_admin)
         round_close(actor=SYSTEM, round_=round_)
         by_member = {s.pk: m for m, s in subjects.items()}
         outcomes.append(

@@ -37,7 +37,13 @@ from chuangxian.appraisal.services import (
 )
 from chuangxian.audit.models import AuditEvent
 from chuangxian.audit.services import SYSTEM
-from tests.appraisal.helpers import democratic_round, mark_sheet, member_subjects, posted
+from tests.appraisal.helpers import (
+    democratic_round,
+    mark_sheet,
+    member_subjects,
+    posted,
+    superior_rates_everyone,
+)
 from tests.factories import MemberFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -199,6 +205,8 @@ def test_lifecycle_buttons_and_refusals(branch_round) -> None:  # type: ignore[n
     assert Round.objects.get().status == RoundStatus.COLLECTING
     page = client.get(reverse("appraisal:round", args=[round_.pk]))
     assert page.context["proof"].matches and page.context["flags"] == []
+    assert "只凭自评或没有评价不能定等" in act("close")  # nobody rated yet
+    superior_rates_everyone(round_, tree.county_admin)
     assert "已转为“已结算”" in act("close")
     assert "至少4个字" in act("reopen", reason="错")
     assert "已转为“已审核”" in act("review")

@@ -5,6 +5,7 @@ from chuangxian.appraisal.services.grades import grade_override
 from chuangxian.appraisal.services.rounds import (
     round_close,
     round_collect,
+    round_figures_refresh,
     round_open,
     round_publish,
     round_reopen,
@@ -19,6 +20,7 @@ __all__ = [
     "grade_override",
     "round_close",
     "round_collect",
+    "round_figures_refresh",
     "round_open",
     "round_publish",
     "round_reopen",

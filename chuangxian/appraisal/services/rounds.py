@@ -4,6 +4,7 @@ Each transition checks the source state, writes atomically and leaves an audit e
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.models import (
@@ -182,13 +183,44 @@ def round_open(
 
 
 def round_collect(*, actor: Actor, round_: Round) -> Round:
-    """open → collecting: ballots are accepted from now on."""
+    """open → collecting: ballots are accepted from now on; the automatic figures are read
+    from the records now (the ones raters see beside each member are the ones scored)."""
     with transaction.atomic():
         round_ = _locked(round_)
         _transition(
             actor=actor, round_=round_, sources=[RoundStatus.OPEN], target=RoundStatus.COLLECTING
         )
+        _refresh_figures(actor=actor, round_=round_)
         _schedule_folding(round_.pk)
+    return round_
+
+
+def _refresh_figures(*, actor: Actor, round_: Round) -> None:
+    from chuangxian.appraisal.closing import figures_fill
+
+    written = figures_fill(round_)
+    round_.figures_at = timezone.now()
+    round_.save(update_fields=["figures_at"])
+    if written:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=round_,
+            object_type="appraisal_round",
+            org_path=round_.organization.path,
+            changes={"figures_at": [None, round_.figures_at.isoformat(timespec="seconds")]},
+            reason=f"读取数据指标{written}项",
+        )
+
+
+def round_figures_refresh(*, actor: Actor, round_: Round) -> Round:
+    """Read the automatic figures again from the records (before closing, e.g. after the
+    last meetings of the year were recorded). Only while the round is open or collecting."""
+    with transaction.atomic():
+        round_ = _locked(round_)
+        if round_.status not in (RoundStatus.OPEN, RoundStatus.COLLECTING):
+            raise AppraisalError("只能在结算前更新数据指标")
+        _refresh_figures(actor=actor, round_=round_)
     return round_
 
 
@@ -200,10 +232,15 @@ def _schedule_folding(round_id: int) -> None:
 
 
 def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Round:
-    """collecting → closed: compute automatic leaves and direct grades, then composites, ranks,
-    proposed grades and tiers for every subject (see closing.py), and forget the short-lived
-    address counters. `fast` forces (True) or forbids (False) the PostgreSQL path."""
+    """collecting → closed: composites, ranks, proposed grades and tiers for every subject
+    (see closing.py), from the ratings and the automatic figures as last read, and forget the
+    short-lived address counters. `fast` forces (True) or forbids (False) the PostgreSQL path.
+
+    Refuses, writing nothing, when participation is too thin (selectors.close_problems): a
+    subject graded on its self-rating alone, or on no rating at all, and — when the scheme's
+    rule says so (ThinRule.REFUSE) — any rater group below its minimum for some subject."""
     from chuangxian.appraisal.closing import compute_results
+    from chuangxian.appraisal.selectors import close_problems
     from chuangxian.appraisal.services.ballots import limiter
     from chuangxian.appraisal.services.folding import ballots_fold
 
@@ -219,6 +256,11 @@ def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Rou
         # The round row is now locked FOR UPDATE: no sheet can be accepted any more (store_sheet
         # takes a key-share lock on it), so folding here takes every remaining sheet.
         ballots_fold(round_.pk)
+        if round_.figures_at is None:  # a round collected before figures were read at start
+            _refresh_figures(actor=actor, round_=round_)
+        problems = close_problems(round_)
+        if problems:
+            raise AppraisalError(problems)
         written = compute_results(round_, fast=fast)
         IntakeCounter.objects.filter(round=round_).delete()
         limiter.reset(round_.pk)

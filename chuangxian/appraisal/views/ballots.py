@@ -17,7 +17,7 @@ from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.forms import SheetForm
 from chuangxian.appraisal.models import Participation, RoundStatus
 from chuangxian.appraisal.services import ballot_submit
-from chuangxian.appraisal.views.common import rated_leaves
+from chuangxian.appraisal.views.common import rated_leaves, sheet_notes
 from chuangxian.orgs.authentication import client_ip
 from chuangxian.orgs.forms.service_errors import add_service_errors
 from chuangxian.orgs.views.http import viewer
@@ -48,7 +48,13 @@ def ballot(request: HttpRequest, round_id: int, role: str) -> HttpResponse:
         # A second submission (another tab, a resent form) is refused, and says so.
         status = 409 if request.method == "POST" else 200
         return render(request, "appraisal/ballot.html", context, status=status)
-    form = SheetForm(request.POST or None, subjects=subject_list, leaves=list(rated_leaves(round_)))
+    notes = sheet_notes(round_, subject_list, public=False)
+    form = SheetForm(
+        request.POST or None,
+        subjects=subject_list,
+        leaves=list(rated_leaves(round_)),
+        notes=notes,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             receipt = ballot_submit(

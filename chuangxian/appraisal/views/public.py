@@ -20,7 +20,7 @@ from chuangxian.appraisal.forms import SheetForm
 from chuangxian.appraisal.models import IssuedToken, RoundStatus, RoundSubject, UsedToken
 from chuangxian.appraisal.services import ballot_submit
 from chuangxian.appraisal.services.ballots import token_hash
-from chuangxian.appraisal.views.common import rated_leaves
+from chuangxian.appraisal.views.common import rated_leaves, sheet_notes
 from chuangxian.orgs.authentication import client_ip
 from chuangxian.orgs.forms.service_errors import add_service_errors
 
@@ -57,7 +57,10 @@ def ballot(request: HttpRequest, token: str) -> HttpResponse:
             round=round_, organization__path__startswith=batch.organization.path
         ).order_by("organization__path", "peer_key", "label")
     )
-    form = SheetForm(request.POST or None, subjects=subjects, leaves=list(rated_leaves(round_)))
+    notes = sheet_notes(round_, subjects, public=True)
+    form = SheetForm(
+        request.POST or None, subjects=subjects, leaves=list(rated_leaves(round_)), notes=notes
+    )
     if request.method == "POST" and form.is_valid():
         try:
             ballot_submit(

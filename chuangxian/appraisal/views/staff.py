@@ -1,6 +1,7 @@
 """Administrators' pages: rounds, their state machine, tokens, results, explanation, grade
 changes, Excel export and the printable report."""
 
+from django import forms
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,18 +23,25 @@ from chuangxian.appraisal.access import (
     own_member,
     results_subjects_for,
     rounds_for,
+    schemes_for,
     superior_subjects_to_rate,
 )
 from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.exports import results_export, results_in_subtree
 from chuangxian.appraisal.forms import OverrideForm, ReasonForm, RoundForm, TokenBatchForm
 from chuangxian.appraisal.models import (
+    BallotSheet,
+    LeafKind,
     Participation,
+    RaterKind,
     Round,
+    RoundMeeting,
     RoundStatus,
-    Scheme,
+    SubjectType,
+    ThinRule,
     TokenBatch,
 )
+from chuangxian.appraisal.services.meetings import round_link_meetings
 from chuangxian.appraisal.views.common import messages_of
 from chuangxian.orgs.access import (
     access_organization_by_id,
@@ -50,6 +58,7 @@ TRANSITIONS = {
     "close": services.round_close,
     "review": services.round_review,
     "publish": services.round_publish,
+    "figures": services.round_figures_refresh,
 }
 
 
@@ -106,7 +115,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
     form = RoundForm(
         request.POST or None,
         organizations=organizations,
-        schemes=Scheme.objects.order_by("subject_type", "code"),
+        schemes=schemes_for(user).order_by("subject_type", "code"),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -135,10 +144,20 @@ def _round_context(request: HttpRequest, round_: Round) -> dict[str, object]:
         "subjects": round_.subjects.count(),
         "steps": RoundStatus.choices,
         "reason_form": ReasonForm(),
+        "meetings_form": MeetingsForm(),
+        "has_figures": round_.scheme.indicators.filter(kind=LeafKind.AUTOMATIC).exists(),
+        "meeting_lines": selectors.meeting_participation(
+            list(RoundMeeting.objects.filter(round=round_).select_related("round", "organization"))
+        ),
+        "member_round": round_.scheme.subject_type == SubjectType.MEMBER,
     }
     if manage:
+        proof = selectors.participation_proof(round_)
         context |= {
-            "proof": selectors.participation_proof(round_),
+            "proof": proof,
+            "sheet_counts": [
+                (RaterKind(kind).label, n) for kind, n in sorted(proof.sheets_by_kind.items())
+            ],
             "flags": selectors.anomaly_flags(round_),
             "batches": TokenBatch.objects.filter(round=round_).select_related("organization"),
             "token_form": TokenBatchForm(organizations=_token_orgs(round_)),
@@ -173,10 +192,62 @@ def round_action(request: HttpRequest, round_id: int, action: str) -> HttpRespon
             messages.error(request, message)
     else:
         round_.refresh_from_db()
-        messages.success(
-            request, _("本轮考评已转为“%(status)s”。") % {"status": round_.get_status_display()}
-        )
+        if action == "figures":
+            messages.success(request, _("已从记录重新读取自动计算的数据。"))
+        else:
+            messages.success(
+                request,
+                _("本轮考评已转为“%(status)s”。") % {"status": round_.get_status_display()},
+            )
+    if action == "close" and round_.status == RoundStatus.COLLECTING:
+        return redirect("appraisal:round_close_confirm", round_.pk)
     return redirect("appraisal:round", round_.pk)
+
+
+class MeetingsForm(forms.Form):
+    planned_start = forms.DateTimeField(
+        label=_("新建会议的时间（已有本年度民主评议党员会议的支部直接关联）"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+@require_POST
+def round_meetings(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Create (or link to) each branch's 民主评议党员 meeting for this round."""
+    round_ = access_managed_round_by_id(viewer(request), round_id)
+    form = MeetingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写会议时间。"))
+        return redirect("appraisal:round", round_.pk)
+    try:
+        created = round_link_meetings(
+            actor=actor_of(request), round_=round_, planned_start=form.cleaned_data["planned_start"]
+        )
+    except AppraisalError as error:
+        for message in messages_of(error):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已关联%(n)d个支部的民主评议党员会议。") % {"n": len(created)})
+    return redirect("appraisal:round", round_.pk)
+
+
+@require_GET
+def round_close_confirm(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Before closing: participation per rater group against its minimum, the sheets not yet
+    folded, and what would refuse the close (selectors.close_problems)."""
+    round_ = access_managed_round_by_id(viewer(request), round_id)
+    if round_.status != RoundStatus.COLLECTING:
+        return redirect("appraisal:round", round_.pk)
+    context = {
+        "round": round_,
+        "groups": selectors.participation_by_group(round_),
+        "pending": BallotSheet.objects.filter(round=round_, pending=True).count(),
+        "problems": selectors.close_problems(round_),
+        "thin_rule": ThinRule(round_.scheme.thin_rule).label,
+        "proof": selectors.participation_proof(round_),
+    }
+    return render(request, "appraisal/close_confirm.html", context)
 
 
 def token_qr(url: str) -> SafeString:
