@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chuangxian.appraisal",
     "chuangxian.demo",
     "chuangxian.portal",
+    "chuangxian.home",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chuangxian.orgs.context.roles",
+                "chuangxian.orgs.context.display",
             ],
         },
     },

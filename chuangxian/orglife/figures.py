@@ -7,7 +7,7 @@ approved, returned), dated by their actual start in Asia/Shanghai."""
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from chuangxian.orglife.cadence import org_class_of
@@ -62,6 +62,15 @@ def _held_in(period: Period) -> Q:
         meeting__held_start__gte=start,
         meeting__held_start__lt=end,
     )
+
+
+def attendance_counts(member: Member, period: Period) -> tuple[int, int]:
+    """(meetings attended, meetings the member was expected at) among those held in the
+    period; a 请假 counts as not attended. One query."""
+    counts = Attendance.objects.filter(_held_in(period), member=member).aggregate(
+        expected=Count("pk"), present=Count("pk", filter=Q(status=AttendanceStatus.PRESENT))
+    )
+    return counts["present"], counts["expected"]
 
 
 def attendance_rate(member: Member, period: Period) -> float | None:
