@@ -256,6 +256,12 @@ class ParticipationProof:
     sheets_by_kind: dict[str, int]
     matches: bool
 
+    @property
+    def sheets_by_label(self) -> list[tuple[str, int]]:
+        """The sheet counts with each rater kind's name (党员, 上级, 群众), not its code."""
+        labels = dict(RaterKind.choices)
+        return [(str(labels.get(kind, kind)), n) for kind, n in self.sheets_by_kind.items()]
+
 
 def participation_proof(round_: Round) -> ParticipationProof:
     """Participation counted on one side, sheets on the other: the counts must agree."""
