@@ -11,6 +11,7 @@ from chuangxian.audit.services import Actor
 from chuangxian.orglife.models import Attendance, AttendanceStatus, MeetingType
 from chuangxian.orglife.services.meetings import MeetingValues, meeting_hold, meeting_plan
 from tests.e2e.conftest import body_overflow, login, screenshot
+from tests.e2e.docshots import doc_image
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.e2e
@@ -73,6 +74,8 @@ def test_sixty_members_recorded_in_at_most_ten_actions(transactional_db, tree, p
     act(lambda: leave_row.get_by_label("请假原因").fill("外出务工"))
     expect(page.locator("[data-attendance-count]")).to_have_text("出席 57 · 缺席 2 · 请假 1")
     screenshot(page, "attendance-phone")
+    leave_row.scroll_into_view_if_needed()
+    doc_image(page, "attendance-phone")
     act(lambda: page.get_by_role("button", name="保存出席情况").tap())
     expect(page.locator(".messages")).to_contain_text("出席情况已保存")
 
