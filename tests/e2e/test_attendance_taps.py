@@ -91,3 +91,22 @@ def test_sixty_members_recorded_in_at_most_ten_actions(transactional_db, tree, p
     # Once recorded, the page shows what was saved, not everyone present again.
     page.get_by_role("link", name="登记出席情况").tap()
     expect(page.locator("[data-attendance-count]")).to_have_text("出席 57 · 缺席 2 · 请假 1")
+
+
+def test_meeting_form_shows_chosen_members_only_for_that_scope(
+    transactional_db, tree, phone, site_url
+):
+    page = phone
+    login(page, site_url, "secretary_a1")
+    page.goto(f"{site_url}/orglife/new/?org={tree.branch_a1.pk}")
+    chosen = page.locator(".field", has=page.locator("#id_chosen"))
+    group = page.locator(".field", has=page.locator("#id_attendee_group"))
+    expect(chosen).to_be_hidden()
+    expect(group).to_be_hidden()
+    page.select_option("select[name=attendee_scope]", "chosen")
+    expect(chosen).to_be_visible()
+    expect(group).to_be_hidden()
+    page.select_option("select[name=attendee_scope]", "group")
+    expect(group).to_be_visible()
+    expect(chosen).to_be_hidden()
+    assert body_overflow(page) <= 1
