@@ -14,13 +14,14 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chuangxian.commitments.selectors import review_queue
 from chuangxian.orglife.access import meetings_for
 from chuangxian.orglife.compliance import CellState, compute_compliance
-from chuangxian.orglife.models import MeetingStatus
+from chuangxian.orglife.models import Meeting, MeetingStatus
 from chuangxian.orglife.periods import Period
 from chuangxian.orgs import selectors as org_selectors
 from chuangxian.orgs.access import organizations_for, scope_for
@@ -96,14 +97,20 @@ def _meeting_lines(user: Any, now: dt.datetime) -> list[TodoLine]:
     ]
 
 
-def _cadence_lines(user: Any, today: dt.date) -> list[TodoLine]:
+def _cadence_lines(user: Any, today: dt.date, now: dt.datetime) -> list[TodoLine]:
     """This period's meetings the cadence asks of the branches (and their 党小组) the user runs
-    as 书记 or 党务干部, not yet held: a line each, linking to planning that meeting."""
+    as 书记 or 党务干部, not yet held: a line each, linking to the meeting already planned for
+    it, or else to planning one."""
     scope = scope_for(user)
     if not scope.branch_paths:
         return []
     lines = []
     branches = organizations_for(user).filter(path__in=list(scope.branch_paths))
+    planned: dict[tuple[int, str], list[Meeting]] = {}
+    for meeting in meetings_for(user).filter(
+        status=MeetingStatus.PLANNED, planned_start__gte=now - dt.timedelta(days=366)
+    ):
+        planned.setdefault((meeting.organization_id, meeting.meeting_type), []).append(meeting)
     for branch in branches.order_by("path")[:5]:
         report = compute_compliance(root=branch, period=Period.year_of(today), today=today)
         for row in report.rows:
@@ -112,17 +119,29 @@ def _cadence_lines(user: Any, today: dt.date) -> list[TodoLine]:
                     current = cell.period.start <= today < cell.period.end
                     if not current or cell.state != CellState.PENDING:
                         continue
-                    last_day = cell.period.end - dt.timedelta(days=1)
-                    text = _("%(org)s%(period)s尚未召开%(type)s，%(day)s前完成") % {
+                    key = f"cadence-{row.org_id}-{result.rule.meeting_type}"
+                    values = {
                         "org": row.name,
                         "period": cell.period.label,
                         "type": result.rule.meeting_type_label,
-                        "day": f"{last_day:%m-%d}",
                     }
+                    start, end = cell.period.aware_bounds()
+                    ahead = [
+                        m
+                        for m in planned.get((row.org_id, result.rule.meeting_type), [])
+                        if start <= m.planned_start < end
+                    ]
+                    if ahead:
+                        # Already planned: the line leads to that meeting (to hold it).
+                        meeting = min(ahead, key=lambda m: m.planned_start)
+                        values["day"] = f"{timezone.localtime(meeting.planned_start):%m-%d}"
+                        text = _("%(org)s%(period)s的%(type)s已安排在%(day)s") % values
+                        lines.append(TodoLine(key, text, 1, meeting.get_absolute_url()))
+                        continue
+                    values["day"] = f"{cell.period.end - dt.timedelta(days=1):%m-%d}"
+                    text = _("%(org)s%(period)s尚未召开%(type)s，%(day)s前完成") % values
                     url = f"{reverse('orglife:plan')}?org={row.org_id}"
-                    lines.append(
-                        TodoLine(f"cadence-{row.org_id}-{result.rule.meeting_type}", text, 1, url)
-                    )
+                    lines.append(TodoLine(key, text, 1, url))
     return lines
 
 
@@ -161,7 +180,7 @@ def _term_line(user: Any, today: dt.date) -> list[TodoLine]:
 
 def todo_lines(user: Any, *, today: dt.date, now: dt.datetime) -> list[TodoLine]:
     """Everything due for the user, urgent lines first."""
-    lines = [*_cadence_lines(user, today), *_meeting_lines(user, now)]
+    lines = [*_cadence_lines(user, today, now), *_meeting_lines(user, now)]
     queue = review_queue(user)
     if queue:
         lines.append(

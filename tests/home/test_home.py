@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 def _keys(user) -> dict[str, int]:  # type: ignore[no-untyped-def]
     now = timezone.now()
-    return {line.key: line.count for line in todo_lines(user, today=now.date(), now=now)}
+    return {line.key: line.count for line in todo_lines(user, today=timezone.localdate(), now=now)}
 
 
 def test_visitor_sees_the_public_portal_at_the_root(client, tree):  # type: ignore[no-untyped-def]
@@ -72,14 +72,23 @@ def test_meeting_lines_for_secretary_and_superior(tree):  # type: ignore[no-unty
 
 def test_secretary_sees_this_periods_cadence_with_a_plan_link(tree):  # type: ignore[no-untyped-def]
     now = timezone.now()
-    lines = todo_lines(tree.secretary, today=now.date(), now=now)
+    lines = todo_lines(tree.secretary, today=timezone.localdate(), now=now)
     cadence = [line for line in lines if line.key.startswith(f"cadence-{tree.branch_a1.pk}-")]
     assert cadence, [line.key for line in lines]
     assert all(line.url == f"/orglife/new/?org={tree.branch_a1.pk}" for line in cadence)
-    # Holding this month's 主题党日 clears its line.
-    held(tree.branch_a1, now - dt.timedelta(minutes=5), meeting_type="theme_day")
-    keys = _keys(tree.secretary)
-    assert f"cadence-{tree.branch_a1.pk}-theme_day" not in keys
+    # Once planned, the line leads to that meeting; holding it clears the line.
+    key = f"cadence-{tree.branch_a1.pk}-theme_day"
+    # In this month whatever the hour (the first minute of the month aside).
+    this_month = timezone.localtime(now).replace(day=1, hour=0, minute=1, second=0, microsecond=0)
+    start = min(this_month, now)
+    meeting = plan(tree.branch_a1, start, meeting_type="theme_day")
+    lines = {
+        line.key: line for line in todo_lines(tree.secretary, today=timezone.localdate(), now=now)
+    }
+    assert lines[key].url == meeting.get_absolute_url()
+    meeting.delete()
+    held(tree.branch_a1, start, meeting_type="theme_day")
+    assert key not in _keys(tree.secretary)
 
 
 def test_reminders_grouped_by_module_with_urgency(tree):  # type: ignore[no-untyped-def]
@@ -95,7 +104,9 @@ def test_reminders_grouped_by_module_with_urgency(tree):  # type: ignore[no-unty
         key="other", organization=tree.branch_b1, source="dues.article9", severity="ahead", text="x"
     )
     now = timezone.now()
-    lines = {line.key: line for line in todo_lines(tree.town_admin, today=now.date(), now=now)}
+    lines = {
+        line.key: line for line in todo_lines(tree.town_admin, today=timezone.localdate(), now=now)
+    }
     line = lines["reminders-dues.article9"]
     assert (line.count, line.urgent) == (2, True)
     assert line.url == "/reminders/?source=dues.article9"
@@ -106,7 +117,7 @@ def test_staff_todo_query_count_does_not_grow_with_the_subtree(tree):  # type: i
     def count() -> int:
         now = timezone.now()
         with CaptureQueriesContext(connection) as queries:
-            todo_lines(tree.county_admin, today=now.date(), now=now)
+            todo_lines(tree.county_admin, today=timezone.localdate(), now=now)
         return len(queries)
 
     count()  # the user's scope is read once and kept
