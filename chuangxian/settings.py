@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "chuangxian.cases",
     "chuangxian.demo",
     "chuangxian.portal",
+    "chuangxian.home",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chuangxian.orgs.context.roles",
+                "chuangxian.orgs.context.display",
             ],
         },
     },

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
+from chuangxian.home.views import home
 from chuangxian.orgs.views.auth import login_view, logout_view
-from chuangxian.orgs.views.home import home
+from chuangxian.orgs.views.display import display_set
 
 urlpatterns = [
     path("", home, name="home"),
@@ -31,6 +33,8 @@ urlpatterns = [
     path("public/cases/", include("chuangxian.cases.public_urls")),
     path("public/", include("chuangxian.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("display/", display_set, name="display_set"),
+    path("favicon.ico", RedirectView.as_view(url="/static/chuangxian/favicon.ico", permanent=True)),
 ]
 
 if settings.SERVE_STATIC:

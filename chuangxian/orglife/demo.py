@@ -65,9 +65,9 @@ TOPICS: dict[str, tuple[str, ...]] = {
     MeetingType.APPRAISAL: ("年度民主评议党员",),
     MeetingType.GROUP: ("党小组学习讨论", "党小组走访群众"),
     MeetingType.TALK: (
-        "谈心谈话：思想和工作情况",
-        "谈心谈话：家庭困难和诉求",
-        "谈心谈话：征求意见建议",
+        "思想和工作情况",
+        "家庭困难和诉求",
+        "征求意见建议",
     ),
 }
 # Each quarter a branch talks with about this share of its members, drawn anew (so by the
@@ -247,7 +247,7 @@ def _upcoming(orgs: list[Organization], today: dt.date, actor: Actor) -> None:
         organization=target,
         values=MeetingValues(
             meeting_type=MeetingType.THEME_DAY,
-            topic="主题党日：学习贯彻全会精神",
+            topic="学习贯彻全会精神",
             planned_start=start,
             place="党员活动室",
         ),

@@ -56,12 +56,14 @@ class MeetingForm(forms.Form):
         queryset=None,
         required=False,
         help_text=_("应到范围为党小组成员时选择"),
+        # static/chuangxian/app.js shows the field only for that scope (all show without JS).
+        widget=forms.Select(attrs={"data-show-if": "attendee_scope=group"}),
     )
     chosen: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("指定人员"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-show-if": "attendee_scope=chosen"}),
         help_text=_("应到范围为指定人员时勾选"),
     )
     checkin_window_minutes = forms.IntegerField(

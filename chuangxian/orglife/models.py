@@ -96,6 +96,9 @@ class Meeting(models.Model):
     checkin_window_minutes = models.PositiveSmallIntegerField(
         _("签到时段（开始前后分钟数）"), default=CHECKIN_WINDOW_MINUTES
     )
+    # When the secretary first saved the attendance. Until then the attendance page starts
+    # everyone expected as present (the common case), so only the exceptions need a tap.
+    attendance_recorded_at = models.DateTimeField(_("出席登记时间"), null=True, blank=True)
     minutes = models.TextField(_("会议记录"), blank=True)
     status = models.CharField(
         _("状态"), max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
@@ -125,10 +128,17 @@ class Meeting(models.Model):
         verbose_name_plural = _("会议")
 
     def __str__(self) -> str:
-        return f"{self.get_meeting_type_display()}：{self.topic}"
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("orglife:meeting", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        """The type and the topic ("主题党日：重温入党誓词"), the type once even when the topic
+        already starts with it."""
+        kind = str(self.get_meeting_type_display())
+        return self.topic if self.topic.startswith(kind) else f"{kind}：{self.topic}"
 
     @property
     def was_held(self) -> bool:

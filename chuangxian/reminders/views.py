@@ -11,8 +11,13 @@ from chuangxian.reminders.services import reminder_mark_read
 def reminder_list(request: HttpRequest) -> HttpResponse:
     show_resolved = request.GET.get("all") == "1"
     reminders = reminders_for(request.user, include_resolved=show_resolved)
+    # One module's reminders (the 待办 lines on the home page link here by source).
+    source = request.GET.get("source", "")[:40]
+    if source:
+        reminders = reminders.filter(source=source)
     page = Paginator(reminders, 50).get_page(request.GET.get("page"))
-    return render(request, "reminders/list.html", {"page": page, "show_resolved": show_resolved})
+    context = {"page": page, "show_resolved": show_resolved, "source": source}
+    return render(request, "reminders/list.html", context)
 
 
 @require_POST

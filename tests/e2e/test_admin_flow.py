@@ -16,16 +16,19 @@ MASKED = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
 
 
 def _toggle(summary) -> None:  # type: ignore[no-untyped-def]
-    """Open or close a tree node by clicking its row beside the link, as a user would."""
+    """Open or close a tree node by clicking its toggle beside the link, as a user would."""
     box = summary.bounding_box()
     assert box is not None
-    summary.click(position={"x": box["width"] - 4, "y": box["height"] / 2})
+    summary.click(position={"x": box["width"] / 2, "y": box["height"] / 2})
 
 
 def _node(page, name: str):  # type: ignore[no-untyped-def]
-    """The <details> of the tree node whose own label (not a descendant's) is `name`."""
-    return page.locator("details").filter(
-        has=page.locator(":scope > summary a", has_text=re.compile(f"^{name}$"))
+    """The <details> of the tree node whose own label (beside its <summary>, not a
+    descendant's) is `name`."""
+    return (
+        page.locator("li.branch")
+        .filter(has=page.locator(":scope > .tree-node a", has_text=re.compile(f"^{name}$")))
+        .locator(":scope > details")
     )
 
 
@@ -43,7 +46,9 @@ def test_town_admin_browses_tree_and_reveals_an_id_number(
     # Out of scope: neither the county above nor the other township beside it.
     expect(page.get_by_text("某县委")).to_have_count(0)
     expect(page.get_by_text("乙镇党委")).to_have_count(0)
-    expect(town.locator(":scope > summary .count")).to_have_text("3 人")
+    expect(town.locator("xpath=../div[@class='tree-node']/span[@class='count']")).to_have_text(
+        "3 人"
+    )
 
     # Children arrive by HTMX only when the node is opened.
     expect(town.get_by_text("甲镇一村党支部")).to_have_count(0)

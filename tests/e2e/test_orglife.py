@@ -30,7 +30,7 @@ def test_plan_check_in_by_qr_submit_approve_and_compliance(
     page.fill("input[name=place]", "村党员活动室")
     page.select_option("select[name=attendee_scope]", "all")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("主题党日：主题党日：重温入党誓词")
+    expect(page.get_by_role("heading", level=1)).to_have_text("主题党日：重温入党誓词")
     expect(page.locator(".ol-qr svg")).to_be_visible()
     checkin_url = page.locator("a[data-checkin-url]").get_attribute("href")
     assert checkin_url and "/orglife/checkin/" in checkin_url

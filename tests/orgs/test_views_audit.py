@@ -113,17 +113,17 @@ def test_changes_use_the_words_of_their_object_type(client_as, tree):  # type: i
     client.get(reverse("orgs:audit"), HTTP_ACCEPT_LANGUAGE="en")
     client.cookies["django_language"] = "zh-hans"
     body = client.get(reverse("orgs:audit"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "状态：collecting → closed" in body
-    assert "党籍状态：collecting" not in body
+    assert "状态：测评中 → 已结算" in body
+    assert "党籍状态：测评中" not in body
     assert "党籍状态：在册 → 已转出；困难党员：否 → 是" in body
     client.cookies["django_language"] = "en"
     english = client.get(reverse("orgs:audit"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Status: collecting → closed" in english
-    assert "Membership status: 在册 → 已转出; " in english
+    assert "Status: Collecting → Closed" in english
+    assert "Membership status: On roll → Transferred out; " in english
     assert "党籍状态" not in english
     export = client.get(reverse("orgs:audit_export"), {"format": "csv"})
     text = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
-    assert "状态：collecting → closed" in text and "党籍状态：在册 → 已转出" in text
+    assert "状态：测评中 → 已结算" in text and "党籍状态：在册 → 已转出" in text
 
 
 @pytest.fixture

@@ -1,33 +1,9 @@
-"""Home page, the tree with lazily loaded children, and search."""
-
-import datetime as dt
+"""The tree with lazily loaded children, and search (the home page: tests/home)."""
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
-
-from chuangxian.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
-
-
-def test_home_for_administrator_shows_roots_counts_and_term_alerts(client_as, tree):  # type: ignore[no-untyped-def]
-    today = timezone.localdate()
-    Organization.objects.filter(pk=tree.branch_a1.pk).update(term_ends_on=today - dt.timedelta(1))
-    Organization.objects.filter(pk=tree.branch_a2.pk).update(term_ends_on=today + dt.timedelta(30))
-    Organization.objects.filter(pk=tree.branch_b1.pk).update(term_ends_on=today - dt.timedelta(9))
-    body = client_as("town_admin").get(reverse("home")).content.decode()
-    assert "甲镇党委" in body
-    assert '<td class="num">3</td>' in body  # 张三, 李四, 王五 rolled up
-    assert 'class="alert danger"' in body and "甲镇一村党支部" in body
-    assert 'class="alert warning"' in body and "甲镇二村党支部" in body
-    assert "乙镇一村党支部" not in body  # another subtree's alert
-
-
-def test_home_for_plain_member_links_own_record(client_as, tree):  # type: ignore[no-untyped-def]
-    body = client_as("member_user").get(reverse("home")).content.decode()
-    assert reverse("orgs:member", args=[tree.member_a1.pk]) in body
-    assert "我管理的党组织" not in body
 
 
 def test_tree_shows_scope_roots_with_lazy_children(client_as, tree):  # type: ignore[no-untyped-def]

@@ -293,7 +293,9 @@ def attendance_record(
     *, actor: Actor, meeting: Meeting, entries: Mapping[int, AttendanceEntry]
 ) -> int:
     """Set 出席 / 请假 (with reason) / 缺席 for members on the expected list; returns how many
-    changed. A member not on the list, or a 请假 without reason, refuses the whole batch."""
+    changed, and marks the attendance as recorded (the page then shows it as saved instead of
+    starting everyone as present). A member not on the list, or a 请假 without reason, refuses
+    the whole batch."""
     meeting = _locked(meeting.pk)
     _require(meeting, ATTENDANCE_EDITABLE, "修改出席情况")
     rows = {a.member_id: a for a in meeting.attendances.select_related("member")}
@@ -331,6 +333,9 @@ def attendance_record(
         if status != AttendanceStatus.PRESENT:
             values |= {"checked_in_at": None, "via_qr": False}
         Attendance.objects.filter(pk__in=ids).update(**values, updated_at=timezone.now())
+    if meeting.attendance_recorded_at is None:
+        meeting.attendance_recorded_at = timezone.now()
+        meeting.save(update_fields=["attendance_recorded_at", "updated_at"])
     if changes:
         refresh_quorum(meeting)
         audit_record(

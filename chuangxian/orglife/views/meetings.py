@@ -340,9 +340,17 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
         else:
             messages.success(request, _("出席情况已保存（%(n)s 人有变化）。") % {"n": changed})
             return redirect(meeting)
+    elif meeting.attendance_recorded_at is None:
+        # Not recorded yet: most of the expected come, so everyone starts as present and the
+        # secretary taps only the exceptions. Nothing is stored until the form is saved.
+        for row in rows:
+            if row.status == AttendanceStatus.ABSENT:
+                row.status = AttendanceStatus.PRESENT
     context = {
         "meeting": meeting,
         "rows": rows,
+        "fresh": meeting.attendance_recorded_at is None,
+        "scanned": sum(1 for row in rows if row.via_qr),
         "errors": errors,
         "choices": AttendanceStatus.choices,
         "add_form": add_form,

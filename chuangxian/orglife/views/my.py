@@ -1,7 +1,5 @@
 """A member's own page, phone first: upcoming meetings, attendance record, warnings."""
 
-import datetime as dt
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,15 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chuangxian.orglife import figures
-from chuangxian.orglife.models import (
-    HELD_STATUSES,
-    Attendance,
-    AttendanceStatus,
-    MeetingStatus,
-)
+from chuangxian.orglife.models import HELD_STATUSES, Attendance, AttendanceStatus
 from chuangxian.orglife.periods import Period
-from chuangxian.orglife.services.checkin import checkin_window
-from chuangxian.orglife.services.meetings import MAX_WINDOW
+from chuangxian.orglife.selectors import upcoming_meetings
 from chuangxian.orgs.views.http import viewer
 
 WARN_MONTHS = 3
@@ -33,23 +25,9 @@ def my_orglife(request: HttpRequest) -> HttpResponse:
         return render(request, "orglife/my.html", {"no_member": True})
     now = timezone.now()
     today = timezone.localdate()
-    # A meeting stays "upcoming" while its check-in may still be open.
-    earliest = now - dt.timedelta(minutes=MAX_WINDOW)
-    upcoming = list(
-        Attendance.objects.filter(
-            member=member,
-            meeting__status__in=[MeetingStatus.PLANNED, MeetingStatus.HELD],
-            meeting__planned_start__gte=earliest,
-        )
-        .select_related("meeting", "meeting__organization")
-        .order_by("meeting__planned_start")[:20]
-    )
-    upcoming_rows = []
-    for row in upcoming:
-        window = checkin_window(row.meeting)
-        if row.meeting.status == MeetingStatus.HELD and window.closes < now:
-            continue
-        upcoming_rows.append((row, window, window.contains(now)))
+    upcoming_rows = [
+        (row.attendance, row.window, row.checkin_open) for row in upcoming_meetings(member, now=now)
+    ]
     history = list(
         Attendance.objects.filter(member=member, meeting__status__in=list(HELD_STATUSES))
         .select_related("meeting", "meeting__organization")

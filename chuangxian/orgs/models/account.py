@@ -17,6 +17,9 @@ class User(AbstractUser):
         related_name="account",
         verbose_name=_("对应党员"),
     )
+    # 适老化: large text with high contrast, as the user last chose it on any device. None
+    # until they choose; then the device's own choice (a cookie) applies.
+    large_display = models.BooleanField(_("大字模式"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("账号")

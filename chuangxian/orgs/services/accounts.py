@@ -155,3 +155,21 @@ def role_revoke(*, actor: Actor, grant: RoleGrant, reason: str = "") -> None:
         changes={"role": [f"{Role(role).label} @ {organization.code}", None]},
         reason=reason,
     )
+
+
+@transaction.atomic
+def account_display_set(*, actor: Actor, user: User, large: bool) -> User:
+    """Remember the 适老化 large display for the user (on every device they log in from)."""
+    if user.large_display is large:
+        return user
+    before = user.large_display
+    user.large_display = large
+    user.save(update_fields=["large_display"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=user,
+        org_path=_account_org_path(user, None),
+        changes={"large_display": [before, large]},
+    )
+    return user

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import audit_record, batch_entries, batch_size, is_batch
 from chuangxian.orgs.access import audit_events_for, is_administrator, scope_for
+from chuangxian.orgs.audit_values import shown_value
 from chuangxian.orgs.forms.audit import AuditFilterForm
 from chuangxian.orgs.rules import FIELD_LABELS
 from chuangxian.orgs.views.http import PAGE_SIZE, actor_of, viewer
@@ -62,6 +63,7 @@ OTHER_LABELS = FIELD_LABELS | {
     "is_active": gettext_noop("启用"),
     "role": gettext_noop("角色"),
     "filter": gettext_noop("筛选条件"),
+    "large_display": gettext_noop("大字模式"),
 }
 
 
@@ -83,6 +85,13 @@ _WORDS = (
 )
 
 
+def translate_code(
+    object_type: str, name: str, value: object, translate: Callable[[str], str]
+) -> object:
+    shown = shown_value(object_type, name, value)
+    return translate(shown) if shown is not value and isinstance(shown, str) else value
+
+
 def _shown(value: object, translate: Callable[[str], str]) -> str:
     if value is True or value is False:
         return translate("是") if value else translate("否")
@@ -100,6 +109,45 @@ GENERIC_LABELS = {
     "count": gettext_noop("数量"),
     "label": gettext_noop("说明"),
     "files": gettext_noop("附件"),
+    # Keys that services of several modules write beside their models' fields.
+    "campaign": gettext_noop("创先争优活动"),
+    "comment": gettext_noop("点评"),
+    "course": gettext_noop("课程"),
+    "created": gettext_noop("新增"),
+    "deleted": gettext_noop("删除"),
+    "updated": gettext_noop("更新"),
+    "unchanged": gettext_noop("未变"),
+    "evidence": gettext_noop("佐证材料"),
+    "expected": gettext_noop("应到人数"),
+    "holder": gettext_noop("责任人"),
+    "holder_signed_by": gettext_noop("责任人签署"),
+    "superior_signed_by": gettext_noop("上级签署"),
+    "hours": gettext_noop("学时"),
+    "item": gettext_noop("条目"),
+    "items": gettext_noop("条目"),
+    "members": gettext_noop("党员数"),
+    "organizations": gettext_noop("党组织数"),
+    "months": gettext_noop("月份"),
+    "payments": gettext_noop("缴费记录"),
+    "settings": gettext_noop("党费标准"),
+    "phase_create": gettext_noop("创建阶段"),
+    "phase_deploy": gettext_noop("部署阶段"),
+    "phase_review": gettext_noop("评议阶段"),
+    "phase_award": gettext_noop("表彰阶段"),
+    "questions": gettext_noop("试题"),
+    "round": gettext_noop("考评"),
+    "scheme": gettext_noop("考评方案"),
+    "subject": gettext_noop("对象"),
+    "subjects": gettext_noop("考评对象数"),
+    "sector": gettext_noop("所属领域"),
+    "seed": gettext_noop("随机种子"),
+    "today": gettext_noop("日期"),
+    "year": gettext_noop("年度"),
+    "checkin": gettext_noop("扫码签到"),
+    "via_qr": gettext_noop("扫码签到"),
+    "size": gettext_noop("文件大小"),
+    "meeting": gettext_noop("会议"),
+    "large_display": gettext_noop("大字模式"),
 }
 
 
@@ -159,9 +207,12 @@ def _changes_text(object_type: str, changes: object, translate: Callable[[str], 
     for name, value in changes.items():
         label = translate(labels.get(name) or str(name))
         if isinstance(value, list) and len(value) == 2:
-            before, after = _shown(value[0], translate), _shown(value[1], translate)
+            # Codes read as their labels ("general" → 支部党员大会), see audit_values.py.
+            before = _shown(translate_code(object_type, str(name), value[0], translate), translate)
+            after = _shown(translate_code(object_type, str(name), value[1], translate), translate)
             parts.append(f"{label}{translate('：')}{before} → {after}")
         else:
+            value = translate_code(object_type, str(name), value, translate)
             parts.append(f"{label}{translate('：')}{_shown(value, translate)}")
     return translate("；").join(parts)
 

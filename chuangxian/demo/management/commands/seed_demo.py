@@ -1,6 +1,7 @@
 """`chuangxian seed_demo`: load the demo township (or a scaled tree for benchmarks)."""
 
 import datetime as dt
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -67,6 +68,8 @@ class Command(BaseCommand):
                 raise CommandError(str(error))
             self.stdout.write(f"已删除以前的演示数据：{removed:,} 个党组织及其党员和演示账号。")
         today = options["today"] or timezone.localdate()
+        # The summary's time covers every step printed above it, the modules' records included.
+        started = time.perf_counter()
         try:
             summary = demo_seed(
                 members=options["members"],
@@ -86,7 +89,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据已载入：{summary.organizations:,} 个党组织，{summary.members:,} 名党员，"
-                f"用时 {summary.seconds:.1f} 秒。"
+                f"用时 {time.perf_counter() - started:.1f} 秒。"
             )
         )
         self._print_logins(summary.logins)
