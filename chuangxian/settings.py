@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "chuangxian.learning",
     "chuangxian.dues",
     "chuangxian.appraisal",
+    "chuangxian.honors",
     "chuangxian.demo",
     "chuangxian.portal",
 ]

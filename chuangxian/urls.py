@@ -19,9 +19,11 @@ urlpatterns = [
     path("learning/", include("chuangxian.learning.urls")),
     path("dues/", include("chuangxian.dues.urls")),
     path("appraisal/", include("chuangxian.appraisal.urls")),
+    path("honors/", include("chuangxian.honors.urls")),
     # Public pages of the modules live under /public/ too, each in its own namespace.
     path("public/commitments/", include("chuangxian.commitments.public_urls")),
     path("public/appraisal/", include("chuangxian.appraisal.public_urls")),
+    path("public/honors/", include("chuangxian.honors.public_urls")),
     path("public/", include("chuangxian.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -7,7 +7,8 @@ approved, returned), dated by their actual start in Asia/Shanghai."""
 import datetime as dt
 from typing import NamedTuple
 
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from chuangxian.orglife.cadence import org_class_of
@@ -103,3 +104,23 @@ def months_without_orglife(member: Member, today: dt.date) -> int:
         # The month of that first meeting counts as a month without attendance.
         return max(0, (today.year * 12 + today.month) - (start.year * 12 + start.month))
     return max(0, (today.year * 12 + today.month) - (last.year * 12 + last.month) - 1)
+
+
+def attendance_by_month(root: Organization, year: int) -> dict[int, dict[int, int]]:
+    """{member id: {month: meetings attended}} for the members of `root`'s subtree in `year`
+    (held meetings only, dated in Asia/Shanghai): one grouped query, for the points ledger."""
+    rows = (
+        Attendance.objects.filter(
+            _held_in(Period(year, 1, 12)),
+            status=AttendanceStatus.PRESENT,
+            member__organization__path__startswith=root.path,
+        )
+        .annotate(month=ExtractMonth("meeting__held_start"))
+        .values_list("member_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    result: dict[int, dict[int, int]] = {}
+    for member_id, month, n in rows:
+        result.setdefault(member_id, {})[month] = n
+    return result

@@ -1,0 +1,308 @@
+"""The points ledger: accrual from records, reversal, and totals.
+
+Accrual (`accrue`) is set-based: for a subtree and a year it reads each source once in bulk
+(the lower modules' figures.py), works out what every member should have per rule and cap
+period ("record key"), compares it with the net of the ledger per key, and appends only the
+difference: the live entries of a changed key are reversed and one new entry is posted. Run
+twice, it appends nothing the second time.
+
+A year's total is the sum of its entries, or zero while a 一票否决 entry stands."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+
+from chuangxian.honors.catalogue import rules_by_organization
+from chuangxian.honors.models import (
+    AUTOMATIC_SOURCES,
+    ZERO,
+    AwardRecord,
+    Bucket,
+    CapPeriod,
+    PointEntry,
+    PointRule,
+    PointSource,
+)
+from chuangxian.orgs.models import Member, MemberStatus, Organization
+
+Counts = dict[int, dict[int, int]]  # member id → {month (0: the year) → count}
+SYSTEM_LABEL = "系统（自动计分）"
+QUARTERS = "一二三四"
+
+
+def signed(rule: PointRule, points: Decimal) -> Decimal:
+    return -points if rule.bucket == Bucket.DEDUCTION else points
+
+
+def _period_of(month: int, cap_period: str) -> tuple[str, str]:
+    """(record key suffix, words) of the cap period a month falls in; month 0 is the year."""
+    if month == 0 or cap_period == CapPeriod.YEAR:
+        return "", "全年"
+    if cap_period == CapPeriod.QUARTER:
+        quarter = (month - 1) // 3 + 1
+        return f"-Q{quarter}", f"第{QUARTERS[quarter - 1]}季度"
+    return f"-{month:02d}", f"{month}月"
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a member should hold for one rule and cap period."""
+
+    member_id: int
+    organization_id: int
+    rule: PointRule
+    record_key: str
+    points: Decimal
+    detail: str
+
+
+def _source_counts(root: Organization, year: int) -> dict[str, Counts]:
+    from chuangxian.campaigns import figures as campaign_figures
+    from chuangxian.commitments import figures as commitment_figures
+    from chuangxian.dues import figures as dues_figures
+    from chuangxian.learning import figures as learning_figures
+    from chuangxian.orglife import figures as orglife_figures
+
+    def yearly(values: dict[int, int]) -> Counts:
+        return {member_id: {0: n} for member_id, n in values.items() if n}
+
+    study = {row.member_id: 1 for row in learning_figures.member_study_rows(root, year) if row.met}
+    awards = (
+        AwardRecord.objects.filter(
+            member__isnull=False,
+            awarded_on__year=year,
+            member__organization__path__startswith=root.path,
+        )
+        .values_list("member_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {
+        PointSource.ATTENDANCE: orglife_figures.attendance_by_month(root, year),
+        PointSource.STUDY: yearly(study),
+        PointSource.DUES: dues_figures.months_paid_on_time(root, year),
+        PointSource.COMMITMENT: yearly(
+            commitment_figures.fulfilled_and_rated_by_member(root, year)
+        ),
+        PointSource.TARGET: yearly(campaign_figures.member_targets_met(root, year)),
+        PointSource.AWARD: yearly(dict(awards.values_list("member_id", "n"))),
+    }
+
+
+DETAIL: dict[str, str] = {
+    PointSource.ATTENDANCE: "{period}参加组织生活 {n} 次",
+    PointSource.STUDY: "{year}年学时达到要求",
+    PointSource.DUES: "{period}按时交纳党费 {n} 个月",
+    PointSource.COMMITMENT: "{year}年公开承诺兑现并经评议 {n} 项",
+    PointSource.TARGET: "{year}年完成个人目标任务 {n} 项",
+    PointSource.AWARD: "{year}年获得表彰 {n} 项",
+}
+
+
+UNIT: dict[str, str] = {
+    PointSource.ATTENDANCE: "次",
+    PointSource.STUDY: "年",
+    PointSource.DUES: "月",
+    PointSource.COMMITMENT: "项",
+    PointSource.TARGET: "项",
+    PointSource.AWARD: "项",
+}
+
+
+def entries_due(
+    year: int, rule: PointRule, member_id: int, org_id: int, by_month: dict[int, int]
+) -> list[Due]:
+    """The member's entries for one rule: counts summed per cap period, points capped."""
+    periods: dict[str, tuple[str, int]] = {}
+    for month, n in sorted(by_month.items()):
+        suffix, words = _period_of(month, rule.cap_period)
+        periods[suffix] = (words, periods.get(suffix, ("", 0))[1] + n)
+    result = []
+    for suffix, (words, n) in periods.items():
+        points = rule.points * n
+        capped = rule.cap is not None and points > rule.cap
+        if capped:
+            points = rule.cap  # type: ignore[assignment]
+        detail = DETAIL[rule.source].format(period=f"{year}年{words}", year=year, n=n)
+        detail += f"，每{UNIT[rule.source]} {rule.points} 分" if n > 1 else ""
+        detail += f"，封顶 {rule.cap} 分" if capped else ""
+        result.append(
+            Due(member_id, org_id, rule, f"{rule.source}:{year}{suffix}", signed(rule, points),
+                detail)
+        )  # fmt: skip
+    return result
+
+
+@dataclass
+class AccrualResult:
+    members: int = 0
+    posted: int = 0
+    reversed: int = 0
+
+
+def _live_entries(
+    member_ids: Iterable[int], year: int, sources: list[str]
+) -> dict[tuple[int, str, int], list[PointEntry]]:
+    """The live automatic entries (neither reversed nor reversals) by (member, key, rule)."""
+    live: dict[tuple[int, str, int], list[PointEntry]] = defaultdict(list)
+    rows = PointEntry.objects.filter(
+        year=year,
+        rule__source__in=sources,
+        reverses__isnull=True,
+        reversed_by__isnull=True,
+        member_id__in=member_ids,
+    ).only("id", "member_id", "record_key", "rule_id", "points", "organization_id", "bucket")
+    for entry in rows:
+        live[(entry.member_id, entry.record_key, entry.rule_id)].append(entry)
+    return live
+
+
+def reversal_of(entry: PointEntry, *, actor_label: str, reason: str) -> PointEntry:
+    return PointEntry(
+        member_id=entry.member_id,
+        organization_id=entry.organization_id,
+        year=entry.year,
+        rule_id=entry.rule_id,
+        bucket=entry.bucket,
+        veto=entry.veto,
+        record_key=entry.record_key,
+        points=-entry.points,
+        detail=f"冲销：{reason}"[:300],
+        reverses=entry,
+        actor_label=actor_label,
+    )
+
+
+CHUNK = 5000
+
+
+def accrue(root: Organization, year: int) -> AccrualResult:
+    """Bring the automatic entries of `root`'s active members for `year` in line with their
+    records. Atomic; idempotent (a second run appends nothing)."""
+    rules = rules_by_organization(root)
+    counts = _source_counts(root, year)
+    members = list(
+        Member.objects.filter(
+            status=MemberStatus.ACTIVE, organization__path__startswith=root.path
+        ).values_list("id", "organization_id")
+    )
+    result = AccrualResult(members=len(members))
+    with transaction.atomic():
+        for start in range(0, len(members), CHUNK):
+            chunk = members[start : start + CHUNK]
+            due: dict[tuple[int, str, int], Due] = {}
+            for member_id, org_id in chunk:
+                for rule in rules.get(org_id, {}).values():
+                    if rule.source not in AUTOMATIC_SOURCES:
+                        continue
+                    by_month = counts[rule.source].get(member_id)
+                    if by_month:
+                        for item in entries_due(year, rule, member_id, org_id, by_month):
+                            due[(member_id, item.record_key, rule.pk)] = item
+            live = _live_entries([m for m, _ in chunk], year, AUTOMATIC_SOURCES)
+            new: list[PointEntry] = []
+            for key, entries in live.items():
+                wanted = due.get(key)
+                if wanted is not None and sum(e.points for e in entries) == wanted.points:
+                    due.pop(key)
+                    continue
+                new.extend(
+                    reversal_of(e, actor_label=SYSTEM_LABEL, reason="记录变化，重新计算")
+                    for e in entries
+                )
+                result.reversed += len(entries)
+            for item in due.values():
+                if item.points == 0:
+                    continue
+                new.append(
+                    PointEntry(
+                        member_id=item.member_id,
+                        organization_id=item.organization_id,
+                        year=year,
+                        rule=item.rule,
+                        bucket=item.rule.bucket,
+                        veto=item.rule.veto,
+                        record_key=item.record_key,
+                        points=item.points,
+                        detail=item.detail[:300],
+                        actor_label=SYSTEM_LABEL,
+                    )
+                )
+                result.posted += 1
+            PointEntry.objects.bulk_create(new, batch_size=2000)
+    return result
+
+
+def roots() -> list[Organization]:
+    return list(Organization.objects.filter(parent__isnull=True).order_by("path"))
+
+
+# ---------------------------------------------------------------- totals
+
+
+def _total(rows: dict[str, Decimal | int | None]) -> Decimal:
+    if (rows["vetoes"] or 0) - (rows["vetoes_undone"] or 0) > 0:
+        return ZERO
+    return Decimal(rows["points"] or ZERO).quantize(Decimal("0.1"))
+
+
+def _aggregates() -> dict[str, Sum | Count]:
+    return {
+        "points": Sum("points"),
+        "vetoes": Count("id", filter=Q(veto=True, reverses__isnull=True)),
+        "vetoes_undone": Count("id", filter=Q(veto=True, reverses__isnull=False)),
+    }
+
+
+def member_year_total(member_id: int, year: int) -> Decimal:
+    """Σ entries of the member's year, or 0 while a 一票否决 entry stands."""
+    rows = PointEntry.objects.filter(member_id=member_id, year=year).aggregate(**_aggregates())
+    return _total(rows)
+
+
+def member_totals(member_ids: Iterable[int], year: int) -> dict[int, Decimal]:
+    """{member id: year total} for many members in one grouped query (absent: no entries)."""
+    rows = (
+        PointEntry.objects.filter(member_id__in=list(member_ids), year=year)
+        .values("member_id")
+        .annotate(**_aggregates())
+        .order_by()
+    )
+    return {row["member_id"]: _total(row) for row in rows}
+
+
+def subtree_member_totals(root: Organization, year: int) -> dict[int, Decimal]:
+    rows = (
+        PointEntry.objects.filter(member__organization__path__startswith=root.path, year=year)
+        .values("member_id")
+        .annotate(**_aggregates())
+        .order_by()
+    )
+    return {row["member_id"]: _total(row) for row in rows}
+
+
+def member_bucket_totals(member_id: int, year: int) -> dict[str, Decimal]:
+    rows = (
+        PointEntry.objects.filter(member_id=member_id, year=year)
+        .values_list("bucket")
+        .annotate(total=Sum("points"))
+        .order_by()
+    )
+    return {bucket: Decimal(total) for bucket, total in rows}
+
+
+def organization_year_total(org: Organization, year: int) -> Decimal:
+    """The sum of the year totals of the members of the organization's subtree (each member's
+    own 一票否决 zeroing only that member)."""
+    return sum(subtree_member_totals(org, year).values(), ZERO)
+
+
+def today_year(day: dt.date | None = None) -> int:
+    from django.utils import timezone
+
+    return (day or timezone.localdate()).year
