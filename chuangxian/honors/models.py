@@ -46,6 +46,9 @@ class AwardBatch(models.Model):
         _("状态"), max_length=12, choices=BatchStatus.choices, default=BatchStatus.NOMINATING
     )
     approved_on = models.DateField(_("批准日期"), null=True, blank=True)
+    # The zip of every certificate, written by the background task after approval.
+    certificates = models.FileField(upload_to="honors/certificates/", blank=True)
+    certificates_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

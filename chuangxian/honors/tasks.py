@@ -6,6 +6,7 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from chuangxian.audit.services import SYSTEM
+from chuangxian.honors.certificates import certificates_generate
 from chuangxian.honors.ledger import roots
 from chuangxian.honors.services.points import points_accrue
 
@@ -22,6 +23,12 @@ def accrue_points_daily(year: int | None = None) -> int:
         posted += points_accrue(actor=SYSTEM, root=root, year=year or today.year).posted
     schedule_next(today)
     return posted
+
+
+@task()
+def generate_certificates(batch_id: int) -> int:
+    """Every certificate of an approved batch, one PDF each, into the batch's zip."""
+    return certificates_generate(batch_id)
 
 
 def schedule_next(today: dt.date) -> None:

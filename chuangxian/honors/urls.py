@@ -11,6 +11,11 @@ urlpatterns = [
     path("batches/<int:batch_id>/quotas/", awards.quota_set, name="quota_set"),
     path("batches/<int:batch_id>/nominate/", awards.nominate, name="nominate"),
     path("batches/<int:batch_id>/certificates.zip", awards.certificates_zip, name="certificates"),
+    path(
+        "batches/<int:batch_id>/certificates/",
+        awards.certificates_regenerate,
+        name="certificates_regenerate",
+    ),
     path("batches/<int:batch_id>/<str:step>/", awards.batch_step, name="batch_step"),
     path("nominations/<int:nomination_id>/", awards.nomination, name="nomination"),
     path(

@@ -21,6 +21,7 @@ TODAY = dt.date(2026, 6, 1)  # a Monday
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def _scheme(kind: str) -> Scheme:

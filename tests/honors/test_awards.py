@@ -42,9 +42,7 @@ def _nominate(tree, batch, member=None, story="带领群众修路架桥。"):  #
 
 def _through_review(tree, nomination):  # type: ignore[no-untyped-def]
     nomination = awards.nomination_approve(actor=_actor(tree.town_admin), nomination=nomination)
-    nomination = awards.nomination_approve(
-        actor=_actor(tree.county_admin), nomination=nomination
-    )
+    nomination = awards.nomination_approve(actor=_actor(tree.county_admin), nomination=nomination)
     return awards.nomination_discipline_opinion(
         actor=_actor(tree.county_admin), nomination=nomination, agree=True, opinion="未发现问题"
     )
@@ -167,7 +165,9 @@ def test_window_and_duplicates(tree, batch):
         )
 
 
-def test_shortlist_within_quota_notice_objection_and_approval(tree, batch):
+def test_shortlist_within_quota_notice_objection_and_approval(
+    tree, batch, django_capture_on_commit_callbacks
+):
     published_result(2025, "优秀", member=tree.member_a1)
     published_result(2025, "优秀", member=tree.member_a1g)
     first = _through_review(tree, _nominate(tree, batch))
@@ -203,7 +203,8 @@ def test_shortlist_within_quota_notice_objection_and_approval(tree, batch):
     awards.objection_handle(
         actor=county, objection=objection, upheld=False, note="经核实，反映情况不属实"
     )
-    approved = awards.batch_approve(actor=county, batch=batch, today=after)
+    with django_capture_on_commit_callbacks(execute=True):
+        approved = awards.batch_approve(actor=county, batch=batch, today=after)
     assert approved.status == BatchStatus.APPROVED
     award = AwardRecord.objects.get()
     assert award.member == tree.member_a1
@@ -216,8 +217,12 @@ def test_shortlist_within_quota_notice_objection_and_approval(tree, batch):
     pdf = certificates.certificate_pdf(award)
     assert pdf.startswith(b"%PDF")
     assert b"/FontFile3" in pdf or b"/FontFile2" in pdf  # the font is embedded
-    archive = zipfile.ZipFile(io.BytesIO(certificates.batch_zip(approved)))
+    approved.refresh_from_db()
+    assert approved.certificates_at is not None  # written by the background task
+    with approved.certificates.open("rb") as stored:
+        archive = zipfile.ZipFile(io.BytesIO(stored.read()))
     assert archive.namelist() == [certificates.certificate_filename(award)]
+    assert archive.read(archive.namelist()[0]).startswith(b"%PDF")
 
 
 def test_upheld_objection_drops_the_nominee(tree, batch):

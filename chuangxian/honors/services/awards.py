@@ -280,6 +280,9 @@ def batch_approve(*, actor: Actor, batch: AwardBatch, today: dt.date) -> AwardBa
             changes={"status": [BatchStatus.NOTICE, BatchStatus.APPROVED], "awards": [0, serial]},
             reason="批准表彰",
         )
+        from chuangxian.honors.tasks import generate_certificates  # tasks import services
+
+        transaction.on_commit(lambda: generate_certificates.enqueue(locked.pk))
     return locked
 
 

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from chuangxian.audit.models import AuditAction
-from chuangxian.audit.services import Actor, audit_record
+from chuangxian.audit.services import Actor, audit_record, diff_fields
 from chuangxian.honors import ledger
 from chuangxian.honors.catalogue import DEFAULT_RULES, effective_rules, rule_from_spec
 from chuangxian.honors.errors import HonorsError
@@ -86,7 +86,7 @@ def rule_save(*, actor: Actor, organization: Organization, values: RuleValues) -
             action=AuditAction.UPDATE if before else AuditAction.CREATE,
             obj=rule,
             org_path=organization.path,
-            changes={k: [before.get(k), v] for k, v in after.items() if before.get(k) != v},
+            changes=diff_fields(before, after),
         )
     return rule
 

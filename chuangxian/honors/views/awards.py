@@ -3,7 +3,8 @@ shortlist, 公示, objections, approval, certificates, and the tiers-and-awards 
 
 from collections.abc import Callable
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -404,12 +405,27 @@ def certificate(request: HttpRequest, award_id: int) -> HttpResponse:
 
 @require_GET
 def certificates_zip(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The zip the background task wrote after approval."""
+    found = access_run_batch_by_id(viewer(request), batch_id)
+    if found.status != BatchStatus.APPROVED or not found.certificates:
+        raise Http404("证书正在生成，请稍后刷新")
+    return FileResponse(
+        found.certificates.open("rb"),
+        as_attachment=True,
+        filename=f"{found.year}-{found.name}-证书.zip",
+    )
+
+
+@require_POST
+def certificates_regenerate(request: HttpRequest, batch_id: int) -> HttpResponse:
     found = access_run_batch_by_id(viewer(request), batch_id)
     if found.status != BatchStatus.APPROVED:
         raise Http404
-    response = HttpResponse(certificates.batch_zip(found), content_type="application/zip")
-    response["Content-Disposition"] = _attachment(f"{found.year}-{found.name}-证书.zip")
-    return response
+    from chuangxian.honors.tasks import generate_certificates
+
+    generate_certificates.enqueue(found.pk)
+    messages.success(request, _("已开始重新生成证书，稍后刷新本页"))
+    return redirect("honors:batch", found.pk)
 
 
 def _attachment(name: str) -> str:
