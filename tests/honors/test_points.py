@@ -177,11 +177,10 @@ def test_claim_needs_evidence_and_superior_above_threshold(tree, catalogue):
     with pytest.raises(HonorsError, match="分值应在"):
         _claim(tree, "urgent_task", "6", evidence=proof)
     violation = _claim(tree, "violation", "5")
-    violation = points.claim_decide(actor=Actor(user=tree.secretary), claim=violation, approve=True)
+    secretary, town = Actor(user=tree.secretary), Actor(user=tree.town_admin)
+    violation = points.claim_decide(actor=secretary, claim=violation, approve=True)
     assert violation.status == ClaimStatus.BRANCH_APPROVED  # the superior decides
-    violation = points.claim_decide(
-        actor=Actor(user=tree.town_admin), claim=violation, approve=True
-    )
+    violation = points.claim_decide(actor=town, claim=violation, approve=True)
     assert violation.status == ClaimStatus.APPROVED
     assert ledger.member_year_total(tree.member_a1.pk, 2026) == Decimal("-1.0")  # 4 − 5
 

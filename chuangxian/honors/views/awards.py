@@ -404,7 +404,7 @@ def certificate(request: HttpRequest, award_id: int) -> HttpResponse:
 
 
 @require_GET
-def certificates_zip(request: HttpRequest, batch_id: int) -> HttpResponse:
+def certificates_zip(request: HttpRequest, batch_id: int) -> FileResponse:
     """The zip the background task wrote after approval."""
     found = access_run_batch_by_id(viewer(request), batch_id)
     if found.status != BatchStatus.APPROVED or not found.certificates:
