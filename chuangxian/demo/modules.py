@@ -14,6 +14,7 @@ from chuangxian.appraisal.demo import seed_demo_appraisal
 from chuangxian.campaigns.demo import seed_demo_campaigns
 from chuangxian.commitments.demo import seed_demo_commitments
 from chuangxian.dues.demo import seed_demo_dues
+from chuangxian.honors.demo import seed_demo_honors
 from chuangxian.learning.demo import seed_demo_learning
 from chuangxian.orglife.demo import seed_demo_orglife
 from chuangxian.orgs.models import Organization
@@ -26,6 +27,7 @@ MODULE_SEEDERS: list[tuple[str, str, Seeder]] = [
     ("dues", "党费", seed_demo_dues),
     ("commitments", "公开承诺", seed_demo_commitments),
     ("appraisal", "考评", seed_demo_appraisal),
+    ("honors", "评先评优与积分", seed_demo_honors),
 ]
 # Above this many members the module demos would take long and add nothing a benchmark needs.
 MODULES_MEMBER_LIMIT = 20_000

@@ -10,6 +10,7 @@ from chuangxian.appraisal.models import Round
 from chuangxian.campaigns.models import Campaign
 from chuangxian.commitments.models import CommitmentItem
 from chuangxian.dues.models import Payment
+from chuangxian.honors.models import AwardBatch, AwardRecord, BatchStatus, PointEntry
 from chuangxian.learning.models import StudyRecord
 from chuangxian.orglife.models import Meeting
 
@@ -21,7 +22,7 @@ def test_seed_demo_fills_every_module(client):
     out = io.StringIO()
     call_command("seed_demo", "--members", "300", "--today", TODAY.isoformat(), stdout=out)
     printed = out.getvalue()
-    for label in ("组织生活", "学习", "党费", "公开承诺", "考评"):
+    for label in ("组织生活", "学习", "党费", "公开承诺", "考评", "评先评优与积分"):
         assert label in printed
     assert Campaign.objects.exists()
     assert Meeting.objects.filter(held_start__isnull=False).count() > 50
@@ -29,6 +30,9 @@ def test_seed_demo_fills_every_module(client):
     assert Payment.objects.exists()
     assert CommitmentItem.objects.exists()
     assert Round.objects.exists()
+    assert AwardRecord.objects.exists()
+    assert AwardBatch.objects.filter(status=BatchStatus.NOTICE).exists()
+    assert PointEntry.objects.exists()
     # The demo administrator's pages all open on the seeded data.
     assert client.login(username="admin", password="Demo2026pass")
     for url in (
@@ -41,5 +45,8 @@ def test_seed_demo_fills_every_module(client):
         "/dues/",
         "/appraisal/",
         "/reminders/",
+        "/honors/",
+        "/honors/points/orgs/0/",
+        "/public/honors/",
     ):
         assert client.get(url).status_code == 200, url

@@ -36,7 +36,7 @@ def _meetings(org, member, months, per_month=1):  # type: ignore[no-untyped-def]
     made = []
     for month in months:
         for day in range(per_month):
-            meeting = held_meeting(org, "branch_committee", at(2026, month, 3 + day))
+            meeting = held_meeting(org, "committee", at(2026, month, 3 + day))
             attend(meeting, member)
             made.append(meeting)
     return made

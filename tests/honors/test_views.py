@@ -166,7 +166,7 @@ def test_member_points_page_and_rankings(client, tree):
     from tests.learning.conftest import at, attend, held_meeting
 
     year = timezone.localdate().year
-    attend(held_meeting(tree.branch_a1, "branch_committee", at(year, 1, 5)), tree.member_a1)
+    attend(held_meeting(tree.branch_a1, "committee", at(year, 1, 5)), tree.member_a1)
     points.points_accrue(actor=SYSTEM, root=tree.county, year=year)
     _login(client, tree.member_user)
     page = client.get("/honors/points/").content.decode()
