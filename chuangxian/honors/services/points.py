@@ -237,7 +237,9 @@ def entry_reverse(*, actor: Actor, entry: PointEntry, reason: str) -> PointEntry
             raise HonorsError("冲销记录本身不能再冲销")
         if PointEntry.objects.filter(reverses=locked).exists():
             raise HonorsError("该记录已被冲销")
-        reversal = ledger.reversal_of(locked, actor_label=actor.display, reason=reason.strip())
+        reversal = ledger.reversal_of(
+            locked, year=locked.year, actor_label=actor.display, reason=reason.strip()
+        )
         reversal.save()
         audit_record(
             actor=actor,
