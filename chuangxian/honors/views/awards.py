@@ -205,7 +205,7 @@ def batch_step(request: HttpRequest, batch_id: int, step: str) -> HttpResponse:
         ),
         "approve": (
             lambda: services.batch_approve(actor=actor, batch=found, today=today),
-            _("已批准表彰，可以生成证书"),
+            _("已批准表彰，证书正在后台生成"),
         ),
     }
     if step not in calls:
