@@ -47,6 +47,7 @@ from chuangxian.orgs.access import (
     is_staff_in_tree,
     members_for,
     organizations_for,
+    scope_for,
 )
 from chuangxian.orgs.models import Member, MemberStatus, Organization
 from chuangxian.orgs.selectors import subtree
@@ -89,6 +90,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "batches": batches_for(user).order_by("-year", "-id")[:100],
         "queue": selectors.review_queue(user),
         "form": form if organizers else None,
+        "has_member": scope_for(user).own_member_id is not None,
     }
     return render(request, "honors/home.html", context)
 
