@@ -199,3 +199,42 @@ def test_overview_lists_tiers_and_awards(client, tree):
     _login(client, tree.county_admin)
     page = client.get(f"/honors/overview/?org={tree.county.pk}").content.decode()
     assert "甲镇党委" in page and "五星" in page and "先进" in page and "后进" in page
+
+
+def test_member_claims_with_evidence_and_the_branch_approves(client, tree):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from chuangxian.honors.catalogue import effective_rules
+    from chuangxian.honors.models import ClaimStatus, PointClaim
+
+    points.rules_seed_defaults(actor=SYSTEM, organization=tree.county)
+    rule = effective_rules(tree.branch_a1)["volunteer"]
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(buffer, format="PNG")
+    _login(client, tree.member_user)
+    assert "志愿服务" in client.get("/honors/points/claims/new/").content.decode()
+    response = client.post(
+        "/honors/points/claims/new/",
+        {
+            "rule": rule.pk,
+            "member": tree.member_a1.pk,
+            "occurred_on": timezone.localdate().isoformat(),
+            "description": "社区志愿服务",
+            "points": "2",
+            "evidence": SimpleUploadedFile("photo.png", buffer.getvalue(), "image/png"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    claim = PointClaim.objects.get()
+    assert claim.evidence_name
+    secretary = _login(Client(), tree.secretary)
+    assert secretary.get(f"/honors/points/claims/{claim.pk}/evidence/").status_code == 200
+    assert client.post(f"/honors/points/claims/{claim.pk}/approve/").status_code == 404
+    secretary.post(f"/honors/points/claims/{claim.pk}/approve/")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.APPROVED
+    page = client.get("/honors/points/").content.decode()
+    assert "社区志愿服务" in page

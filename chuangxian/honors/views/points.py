@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -138,7 +139,7 @@ def accrue(request: HttpRequest, org_id: int) -> HttpResponse:
         _("已按记录计算：新记 %(posted)s 笔，冲销 %(reversed)s 笔")
         % {"posted": result.posted, "reversed": result.reversed},
     )
-    return redirect(f"{request.path.rsplit('accrue/', 1)[0]}?year={year}")
+    return redirect(f"{reverse('honors:org_points', args=[org.pk])}?year={year}")
 
 
 @require_POST
@@ -229,10 +230,9 @@ def claim_new(request: HttpRequest) -> HttpResponse:
             _("已提交，等待审核"),
             form,
         ):
-            return redirect(
-                "honors:my_points" if own and chosen.pk == own.pk else "honors:org_points",
-                *([] if own and chosen.pk == own.pk else [chosen.organization_id]),
-            )
+            if own is not None and chosen.pk == own.pk:
+                return redirect("honors:my_points")
+            return redirect("honors:org_points", chosen.organization_id)
     return render(
         request, "honors/claim_new.html", {"form": form, "rules": manual, "member": chosen}
     )
