@@ -238,3 +238,14 @@ def test_member_claims_with_evidence_and_the_branch_approves(client, tree):
     assert claim.status == ClaimStatus.APPROVED
     page = client.get("/honors/points/").content.decode()
     assert "社区志愿服务" in page
+
+
+def test_notice_warns_when_the_year_is_not_in_the_calendar(client, tree, today_batch):
+    type(today_batch).objects.filter(pk=today_batch.pk).update(
+        status=BatchStatus.NOTICE,
+        notice_starts=dt.date(2099, 3, 2),
+        notice_ends=dt.date(2099, 3, 6),
+    )
+    page = client.get(f"/public/honors/notices/{today_batch.pk}/").content.decode()
+    assert "2099 年节假日安排尚未录入，按周一至周五计算" in page
+    assert "2099年3月6日" in page
