@@ -222,3 +222,31 @@ def pending_claims(user: Any) -> list[PointClaim]:
         status__in=[ClaimStatus.SUBMITTED, ClaimStatus.BRANCH_APPROVED]
     )[:200]
     return [c for c in claims if can_decide_claim(user, c)]
+
+
+@dataclass
+class OrgTotalRow:
+    organization: Organization
+    members: int = 0
+    total: Decimal = ZERO
+
+    @property
+    def average(self) -> Decimal:
+        return (self.total / self.members).quantize(Decimal("0.1")) if self.members else ZERO
+
+
+def child_totals(org: Organization, children: list[Organization], year: int) -> list[OrgTotalRow]:
+    """Each child organization's year total over the active members of its subtree (two
+    queries for all of them)."""
+    rows = {child.pk: OrgTotalRow(child) for child in children}
+    prefixes = [(child.path, rows[child.pk]) for child in children]
+    totals = ledger.subtree_member_totals(org, year)
+    for member_id, path in Member.objects.filter(
+        status=MemberStatus.ACTIVE, organization__path__startswith=org.path
+    ).values_list("id", "organization__path"):
+        for prefix, row in prefixes:
+            if path.startswith(prefix):
+                row.members += 1
+                row.total += totals.get(member_id, ZERO)
+                break
+    return list(rows.values())

@@ -187,6 +187,8 @@ def test_org_totals_export_and_rules_page(client, tree):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client.get(f"/honors/points/orgs/{tree.town_b.pk}/").status_code == 404
+    page = client.get(f"/honors/points/orgs/{tree.town_a.pk}/").content.decode()
+    assert 'id="child-totals"' in page and "甲镇一村党支部" in page
     rules = client.get(f"/honors/points/orgs/{tree.town_a.pk}/rules/").content.decode()
     assert "一票否决" in rules and "某县委" in rules
     assert client.post(f"/honors/points/orgs/{tree.town_a.pk}/accrue/").status_code == 302

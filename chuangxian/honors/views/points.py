@@ -109,7 +109,9 @@ def org_points(request: HttpRequest, org_id: int) -> HttpResponse:
         "count": len(rows),
         "total": sum((r.total for r in rows), Decimal(0)),
         "buckets": Bucket.choices,
-        "children": organizations_for(user).filter(parent=org).order_by("code")[:200],
+        "children": selectors.child_totals(
+            org, list(organizations_for(user).filter(parent=org).order_by("code")[:200]), year
+        ),
         "setting_form": SettingForm(
             initial={
                 "rankings_enabled": setting.rankings_enabled,
