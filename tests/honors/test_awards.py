@@ -182,6 +182,10 @@ def test_shortlist_within_quota_notice_objection_and_approval(
 
     started = awards.batch_start_notice(actor=county, batch=batch, today=TODAY)
     assert started.status == BatchStatus.NOTICE
+    with pytest.raises(HonorsError, match="不能再调整名额"):
+        awards.quota_set(
+            actor=county, category=batch.members_category, organization=tree.town_a, count=5
+        )
     assert started.notice_starts == add_working_days(TODAY, 1)
     assert started.notice_ends == add_working_days(TODAY, 5)
 

@@ -148,12 +148,14 @@ def quota_set(
 ) -> Quota:
     """The number of awards of the category for `organization`'s subtree (inside the batch's
     subtree); setting it again replaces the number."""
-    batch = category.batch
-    if not organization.path.startswith(batch.organization.path):
-        raise HonorsError({"organization": "名额只能分配给本表彰范围内的党组织"})
     if count < 0 or count > 999:
         raise HonorsError({"count": "名额应为0到999"})
     with transaction.atomic():
+        batch = _locked_batch(category.batch)
+        if batch.status not in (BatchStatus.NOMINATING, BatchStatus.REVIEWING):
+            raise HonorsError("公示开始后不能再调整名额")
+        if not organization.path.startswith(batch.organization.path):
+            raise HonorsError({"organization": "名额只能分配给本表彰范围内的党组织"})
         quota, created = Quota.objects.update_or_create(
             category=category, organization=organization, defaults={"count": count}
         )
