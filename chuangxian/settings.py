@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "chuangxian.openness",
     "chuangxian.support",
     "chuangxian.cases",
+    "chuangxian.honors",
     "chuangxian.demo",
     "chuangxian.portal",
     "chuangxian.home",

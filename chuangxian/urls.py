@@ -24,6 +24,7 @@ urlpatterns = [
     path("openness/", include("chuangxian.openness.urls")),
     path("support/", include("chuangxian.support.urls")),
     path("cases/", include("chuangxian.cases.urls")),
+    path("honors/", include("chuangxian.honors.urls")),
     path("reports/", include("chuangxian.reports.urls")),
     # Public pages of the modules live under /public/ too, each in its own namespace.
     path("public/commitments/", include("chuangxian.commitments.public_urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("public/calendar/", include("chuangxian.reports.public_urls")),
     path("public/openness/", include("chuangxian.openness.public_urls")),
     path("public/cases/", include("chuangxian.cases.public_urls")),
+    path("public/honors/", include("chuangxian.honors.public_urls")),
     path("public/", include("chuangxian.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("display/", display_set, name="display_set"),

@@ -48,3 +48,21 @@ def member_target_items_overdue(
     items = _member_items(member, campaign)
     progress = progress_of(items)
     return [i for i in items if i.deadline < day and progress[i.pk] < 1]
+
+
+def member_targets_met(root: Organization, year: int) -> dict[int, int]:
+    """{member id: targets assigned to them by name, in the campaigns of `year`, whose progress
+    is complete} for the members of `root`'s subtree (two queries), for the points ledger."""
+    items = list(
+        TargetItem.objects.filter(
+            campaign__year=year,
+            member__isnull=False,
+            member__organization__path__startswith=root.path,
+        ).order_by("id")
+    )
+    progress = progress_of(items)
+    met: dict[int, int] = {}
+    for item in items:
+        if item.member_id is not None and progress[item.pk] >= 1:
+            met[item.member_id] = met.get(item.member_id, 0) + 1
+    return met

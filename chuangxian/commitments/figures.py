@@ -21,6 +21,7 @@ from chuangxian.campaigns.models import Campaign
 from chuangxian.commitments.models import (
     PUBLIC_STATUSES,
     CommitmentItem,
+    ItemStatus,
     Outcome,
     RaterGroup,
     Rating,
@@ -137,3 +138,21 @@ def organization_figures(
             totals[ancestor].organization_id = ancestor
             totals[ancestor].add(figures)
     return dict(totals)
+
+
+def fulfilled_and_rated_by_member(root: Organization, year: int) -> dict[int, int]:
+    """{member id: items kept (已兑现) and closed after rating (评诺结束)} on the members' own
+    sheets in the campaigns of `year`, for the members of `root`'s subtree: one grouped query,
+    for the points ledger."""
+    rows = (
+        CommitmentItem.objects.filter(
+            sheet__campaign__year=year,
+            sheet__member__organization__path__startswith=root.path,
+            outcome=Outcome.FULFILLED,
+            status=ItemStatus.RATED,
+        )
+        .values_list("sheet__member_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return dict(rows)

@@ -15,6 +15,7 @@ from chuangxian.campaigns.demo import seed_demo_campaigns
 from chuangxian.cases.demo import seed_demo_cases
 from chuangxian.commitments.demo import seed_demo_commitments
 from chuangxian.dues.demo import seed_demo_dues
+from chuangxian.honors.demo import seed_demo_honors
 from chuangxian.learning.demo import seed_demo_learning
 from chuangxian.openness.demo import seed_demo_openness
 from chuangxian.orglife.demo import seed_demo_orglife
@@ -32,6 +33,7 @@ MODULE_SEEDERS: list[tuple[str, str, Seeder]] = [
     ("openness", "党务公开与群众意见", seed_demo_openness),
     ("support", "帮扶与保障", seed_demo_support),
     ("cases", "典型经验与示范点", seed_demo_cases),
+    ("honors", "评先评优与积分", seed_demo_honors),
 ]
 # Above this many members the module demos would take long and add nothing a benchmark needs.
 MODULES_MEMBER_LIMIT = 20_000

@@ -12,8 +12,12 @@ the same definition (tests hold the two together).
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import F
+from django.db.models.functions import TruncMonth
+
 from chuangxian.dues import checks, ledger
 from chuangxian.dues.ledger import DuesTotals, MonthState
+from chuangxian.dues.models import PaymentMonth
 from chuangxian.dues.months import last_complete_month, month_of
 from chuangxian.orglife.figures import months_without_orglife
 from chuangxian.orgs.models import Member, Organization
@@ -24,6 +28,7 @@ __all__ = [
     "dues_arrears_months",
     "dues_compliance",
     "dues_outstanding",
+    "months_paid_on_time",
     "organization_dues",
     "orglife_absence_months",
 ]
@@ -104,3 +109,25 @@ def article9_levels(member: Member, today: dt.date) -> dict[str, checks.Level]:
     if result is None:
         return {rule.value: checks.Level.NONE for rule in checks.Rule}
     return {rule.value: result.run(rule).level for rule in checks.Rule}
+
+
+def months_paid_on_time(root: Organization, year: int) -> dict[int, dict[int, int]]:
+    """{member id: {month: 1}} for each month of `year` that the members of `root`'s subtree
+    paid by the end of that month (a payment not voided, made in or before the month it
+    covers): one grouped query, for the points ledger."""
+    rows = (
+        PaymentMonth.objects.filter(
+            member__organization__path__startswith=root.path,
+            month__year=year,
+            payment__voided_at__isnull=True,
+        )
+        .alias(paid_month=TruncMonth("payment__paid_on"))
+        .filter(paid_month__lte=F("month"))
+        .values_list("member_id", "month")
+        .distinct()
+        .order_by()
+    )
+    result: dict[int, dict[int, int]] = {}
+    for member_id, month in rows:
+        result.setdefault(member_id, {})[month.month] = 1
+    return result

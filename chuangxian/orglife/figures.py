@@ -8,6 +8,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from chuangxian.orglife.cadence import org_class_of
@@ -140,3 +141,23 @@ def organization_attendance_counts(org: Organization, period: Period) -> Attenda
         leave=Count("id", filter=Q(status=AttendanceStatus.LEAVE)),
     )
     return AttendanceCounts(counts["expected"], counts["present"], counts["leave"])
+
+
+def attendance_by_month(root: Organization, year: int) -> dict[int, dict[int, int]]:
+    """{member id: {month: meetings attended}} for the members of `root`'s subtree in `year`
+    (held meetings only, dated in Asia/Shanghai): one grouped query, for the points ledger."""
+    rows = (
+        Attendance.objects.filter(
+            _held_in(Period(year, 1, 12)),
+            status=AttendanceStatus.PRESENT,
+            member__organization__path__startswith=root.path,
+        )
+        .annotate(month=ExtractMonth("meeting__held_start"))
+        .values_list("member_id", "month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    result: dict[int, dict[int, int]] = {}
+    for member_id, month, n in rows:
+        result.setdefault(member_id, {})[month] = n
+    return result

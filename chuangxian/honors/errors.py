@@ -1,0 +1,5 @@
+from django.core.exceptions import ValidationError
+
+
+class HonorsError(ValidationError):
+    """A write refused, with a Chinese message (or messages per field)."""
