@@ -136,13 +136,14 @@ class Copier:
 def write_ballots(
     round_id: int, leaf_id: int, sheets: Iterator[PlannedSheet], today: object
 ) -> dict[str, int]:
-    """Write the planned sheets as ballot_submit would: sheets (random UUID, kind,
-    fingerprint), scores, participation rows or burnt tokens (one token batch per round), and
-    the tallies (the round's tally rows are rewritten with the totals). PostgreSQL only."""
+    """Write the planned sheets as ballot_submit and the background fold would: sheets in the
+    ballot box (random UUID, kind, keyed fingerprint, payload; folded), participation rows or
+    burnt tokens (one token batch per round), and the tallies (the round's tally rows are
+    rewritten with the totals). PostgreSQL only."""
     from django.db import connection
 
     from chuangxian.appraisal.models import RoundSubject, TokenBatch
-    from chuangxian.appraisal.services.ballots import sheet_fingerprint, token_hash
+    from chuangxian.appraisal.services.ballots import encode_payload, sheet_fingerprint, token_hash
 
     WORK.mkdir(parents=True, exist_ok=True)
     subjects = {
@@ -164,13 +165,8 @@ def write_ballots(
         cursor.execute("SET session_replication_role = replica")
         sheet_copy = Copier(
             cursor,
-            "appraisal_ballotsheet",
+            "appraisal_boxedsheet",
             ["id", "round_id", "kind", "fingerprint", "payload", "pending"],
-        )
-        score_copy = Copier(
-            cursor,
-            "appraisal_ballotscore",
-            ["sheet_id", "subject_id", "indicator_id", "group", "points"],
         )
         part_copy = Copier(
             cursor, "appraisal_participation", ["round_id", "kind", "member_id", "user_id"]
@@ -182,10 +178,21 @@ def write_ballots(
         for sheet in sheets:
             sheet_id = uuid.uuid4()
             triples = [(sid, leaf_id, points) for sid, _, points in sheet.scores]
-            # Already folded (payload cleared, not pending), as the background fold leaves them.
-            sheet_copy.add([sheet_id, round_id, sheet.kind, sheet_fingerprint(triples), "", False])
+            groups = {sid: group for sid, group, _ in sheet.scores}
+            # In the ballot box, already folded (not pending), as the background fold leaves
+            # them; round_close seals them.
+            sheet_copy.add(
+                [
+                    sheet_id,
+                    round_id,
+                    sheet.kind,
+                    sheet_fingerprint(triples, groups),
+                    encode_payload(triples, groups),
+                    False,
+                ]
+            )
             for sid, group, points in sheet.scores:
-                score_copy.add([sheet_id, sid, leaf_id, group, points])
+                counts["scores"] += 1
                 entry = stats.get((sid, group))
                 if entry is None:
                     stats[(sid, group)] = [1, points, points, points]
@@ -203,7 +210,6 @@ def write_ballots(
             else:
                 part_copy.add([round_id, "superior", None, sheet.rater])
         counts["sheets"] = sheet_copy.finish()
-        counts["scores"] = score_copy.finish()
         counts["participation"] = part_copy.finish()
         counts["tokens"] = issued_copy.finish()
         used_copy.finish()
@@ -555,9 +561,10 @@ def reference(round_id: int) -> tuple[float, dict[int, tuple[float, int, str]]]:
             (
                 "scores",
                 # round_id is an int from our own database (the bench's round), not input.
-                'SELECT s.subject_id, s."group", s.points FROM appraisal_ballotscore s '  # noqa: S608
-                "JOIN appraisal_ballotsheet b ON b.id = s.sheet_id "
-                f"WHERE b.round_id = {int(round_id)}",
+                # The sealed counts, one row per mark again.
+                'SELECT c.subject_id, c."group", c.points FROM appraisal_ballotcount c '  # noqa: S608
+                "CROSS JOIN LATERAL generate_series(1, c.count) "
+                f"WHERE c.round_id = {int(round_id)}",
             ),
             (
                 "subjects",

@@ -399,8 +399,7 @@ def verify(
     from django.db.models import Sum
 
     from chuangxian.appraisal.models import (
-        BallotScore,
-        BallotSheet,
+        BoxedSheet,
         IntakeCounter,
         Round,
         Tally,
@@ -410,9 +409,17 @@ def verify(
     from chuangxian.appraisal.services.ballots import token_hash
 
     round_ = Round.objects.get(pk=round_id)
-    sheets = BallotSheet.objects.filter(round_id=round_id).count()
+    from chuangxian.appraisal.services.ballots import decode_payload
+
+    # The round is still collecting: its sheets are in the ballot box (sealed at close).
+    sheets = BoxedSheet.objects.filter(round_id=round_id).count()
     used = UsedToken.objects.filter(round_id=round_id).count()
-    scores = BallotScore.objects.filter(sheet__round_id=round_id).count()
+    scores = sum(
+        len(decode_payload(payload))
+        for payload in BoxedSheet.objects.filter(round_id=round_id).values_list(
+            "payload", flat=True
+        )
+    )
     tallied = Tally.objects.filter(round_id=round_id).aggregate(n=Sum("n_public"))["n"] or 0
     # The bare endpoint's rows are the only counters with count 1 and a random 32-hex hash.
     bare_rows = IntakeCounter.objects.filter(
@@ -524,9 +531,9 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    from chuangxian.appraisal.models import BallotSheet
+    from chuangxian.appraisal.models import BoxedSheet
 
-    left = BallotSheet.objects.filter(round_id=setup["round_id"], pending=True).count()
+    left = BoxedSheet.objects.filter(round_id=setup["round_id"], pending=True).count()
     print(
         f"folded between slices, off the clock (what round_close does first): {pending:,} "
         f"sheets the background fold had not reached, in {fold_s:.3f} s; {left} still pending"

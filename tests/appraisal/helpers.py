@@ -1,5 +1,6 @@
 """Shared builders for the appraisal tests."""
 
+from collections import Counter
 from typing import Any
 
 from chuangxian.appraisal.models import Indicator, LeafKind, Round, RoundSubject, SubjectType
@@ -44,3 +45,19 @@ def posted(round_: Round, mark: str) -> str:
     (schemes.choice_codes), not the label the rater sees."""
     codes = choice_codes(leaf_of(round_).scale)
     return next(code for code, (label, _) in codes.items() if label == mark)
+
+
+def stored_marks(round_id: int) -> "Counter[tuple[int, int, str, float]]":
+    """Every stored mark of the round as (subject, leaf, group, points) → how many: the folded
+    sheets still in the ballot box (payloads) plus the sealed counts."""
+    from chuangxian.appraisal.models import BallotCount, BoxedSheet
+    from chuangxian.appraisal.services.ballots import decode_payload
+
+    marks: Counter[tuple[int, int, str, float]] = Counter()
+    for payload in BoxedSheet.objects.filter(round_id=round_id, pending=False).values_list(
+        "payload", flat=True
+    ):
+        marks.update(decode_payload(payload))
+    for c in BallotCount.objects.filter(round_id=round_id):
+        marks[(c.subject_id, c.indicator_id, c.group, c.points)] += c.count
+    return marks

@@ -1,17 +1,17 @@
-"""Folding pending ballot sheets into scores and running tallies — each sheet exactly once.
+"""Folding pending ballot sheets into the running tallies — each sheet exactly once.
 
-Intake stores a sheet as one pending row with its scores in a compact payload
-(services/ballots.store_sheet). Folding takes pending sheets of a round, writes their
-BallotScore rows, adds them to the (round, subject, leaf) tallies and marks the sheets folded
-(pending false, payload cleared) — all in one transaction, so a sheet is either still pending
-or counted, never both and never twice:
+Intake puts a sheet in the ballot box as one pending row with its scores in a compact payload
+(services/ballots.store_sheet). Folding takes pending sheets of a round, adds their scores to
+the (round, subject, leaf) tallies and marks the sheets folded (pending false; the payload
+stays in the box until sealing, services/sealing.py, writes the secret archive at close) — all
+in one transaction, so a sheet is either still pending or counted, never both and never twice:
 
 - PostgreSQL: one statement (`SELECT … FOR UPDATE` of pending sheets, `UPDATE … RETURNING`
-  the payloads feeding the score `INSERT` and a set-based tally `UPDATE` through CTEs), under a
-  per-round advisory lock; `pending` is re-checked on rows locked or changed concurrently, so
-  even without the lock a sheet folds once.
-- elsewhere (SQLite): the sheets are marked first (which takes the write lock), then their
-  scores are written and the tallies updated in Python, in chunks.
+  the payloads feeding a set-based tally `UPDATE` through CTEs), under a per-round advisory
+  lock; `pending` is re-checked on rows locked or changed concurrently, so even without the
+  lock a sheet folds once.
+- elsewhere (SQLite): the sheets are marked first (which takes the write lock), then the
+  tallies are updated in Python, in chunks.
 
 Who folds: the background task `fold_round_ballots` (django_tasks, `chuangxian db_worker`),
 which re-enqueues itself every FOLD_EVERY_SECONDS while the round is collecting; the command
@@ -26,7 +26,7 @@ from django.db import connection, transaction
 
 from chuangxian.appraisal.closing import scheme_shape, standings_refresh
 from chuangxian.appraisal.errors import AppraisalError
-from chuangxian.appraisal.models import GROUP_ORDER, BallotScore, BallotSheet, Round
+from chuangxian.appraisal.models import GROUP_ORDER, BoxedSheet, Round
 from chuangxian.appraisal.services.ballots import decode_payload
 
 FOLD_EVERY_SECONDS = 5
@@ -44,28 +44,22 @@ _SET = ",\n".join(
     f"min_{g} = LEAST(t.min_{g}, a.l{i}), max_{g} = GREATEST(t.max_{g}, a.h{i})"
     for i, g in enumerate(GROUP_ORDER)
 )
-_GROUP_ARRAY = "ARRAY[" + ", ".join(f"'{g}'" for g in GROUP_ORDER) + "]"
 
 # Generated from the constants above (column names and group indexes), no input.
 _PG_FOLD = f"""
 WITH p AS (
-    SELECT id, payload FROM appraisal_ballotsheet
+    SELECT id, payload FROM appraisal_boxedsheet
     WHERE round_id = %(round)s AND pending LIMIT %(limit)s FOR UPDATE
 ), f AS (
-    UPDATE appraisal_ballotsheet b SET pending = FALSE, payload = ''
+    UPDATE appraisal_boxedsheet b SET pending = FALSE
     FROM p WHERE b.id = p.id AND b.pending
     RETURNING b.id, p.payload
 ), x AS (
-    SELECT f.id AS sheet_id,
-        split_part(e, ':', 1)::bigint AS sid,
+    SELECT split_part(e, ':', 1)::bigint AS sid,
         split_part(e, ':', 2)::bigint AS leaf,
         split_part(e, ':', 3)::int AS g,
         split_part(e, ':', 4)::double precision AS pts
     FROM f CROSS JOIN LATERAL unnest(string_to_array(f.payload, ',')) AS e
-), s AS (
-    INSERT INTO appraisal_ballotscore (sheet_id, subject_id, indicator_id, "group", points)
-    SELECT sheet_id, sid, leaf, ({_GROUP_ARRAY})[g + 1], pts FROM x
-    RETURNING 1
 ), a AS (
     SELECT sid, leaf, {_AGG} FROM x GROUP BY sid, leaf
 ), t AS (
@@ -73,7 +67,7 @@ WITH p AS (
     FROM a WHERE t.round_id = %(round)s AND t.subject_id = a.sid AND t.indicator_id = a.leaf
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM f), (SELECT count(*) FROM s), (SELECT count(*) FROM a),
+SELECT (SELECT count(*) FROM f), (SELECT count(*) FROM a),
     (SELECT count(*) FROM t), (SELECT array_agg(DISTINCT sid) FROM a)
 """  # noqa: S608
 
@@ -97,7 +91,7 @@ def _fold_pg(round_id: int, limit: int | None) -> tuple[int, set[int]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, round_id])
         cursor.execute(_PG_FOLD, {"round": round_id, "limit": limit})
-        sheets, _, keys, tallied, touched = cursor.fetchone()
+        sheets, keys, tallied, touched = cursor.fetchone()
     if keys != tallied:
         raise AppraisalError("考评对象或指标不属于本轮考评")
     return int(sheets), set(touched or ())
@@ -109,33 +103,21 @@ def _fold_portable(round_id: int, limit: int | None) -> tuple[int, set[int]]:
     while limit is None or folded < limit:
         step = _CHUNK if limit is None else min(_CHUNK, limit - folded)
         rows = list(
-            BallotSheet.objects.filter(round_id=round_id, pending=True).values_list(
-                "id", "payload"
-            )[:step]
+            BoxedSheet.objects.filter(round_id=round_id, pending=True).values_list("id", "payload")[
+                :step
+            ]
         )
         if not rows:
             break
         ids = [sheet_id for sheet_id, _ in rows]
         # Mark first: this takes the write lock; a sheet marked by someone else meanwhile
         # makes the count differ and the whole fold roll back.
-        marked = BallotSheet.objects.filter(id__in=ids, pending=True).update(
-            pending=False, payload=""
-        )
+        marked = BoxedSheet.objects.filter(id__in=ids, pending=True).update(pending=False)
         if marked != len(ids):
             raise AppraisalError("评价表正在被另一进程汇总，请稍后再试")
-        scores: list[BallotScore] = []
         totals: dict[tuple[str, int, int], list[Any]] = {}
-        for sheet_id, payload in rows:
+        for _, payload in rows:
             for sid, leaf, group, points in decode_payload(payload):
-                scores.append(
-                    BallotScore(
-                        sheet_id=sheet_id,
-                        subject_id=sid,
-                        indicator_id=leaf,
-                        group=group,
-                        points=points,
-                    )
-                )
                 touched.add(sid)
                 entry = totals.get((group, sid, leaf))
                 if entry is None:
@@ -145,7 +127,6 @@ def _fold_portable(round_id: int, limit: int | None) -> tuple[int, set[int]]:
                     entry[1] += points
                     entry[2] = min(entry[2], points)
                     entry[3] = max(entry[3], points)
-        BallotScore.objects.bulk_create(scores, batch_size=1_000)
         by_group: dict[str, list[tuple[int, int, int, float, float, float]]] = defaultdict(list)
         for (group, sid, leaf), (n, total, low, high) in sorted(totals.items()):
             by_group[group].append((sid, leaf, n, total, low, high))
@@ -185,4 +166,4 @@ def _tally_add(
 
 
 def rounds_with_pending() -> list[int]:
-    return sorted(set(BallotSheet.objects.filter(pending=True).values_list("round_id", flat=True)))
+    return sorted(set(BoxedSheet.objects.filter(pending=True).values_list("round_id", flat=True)))

@@ -206,6 +206,7 @@ def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Rou
     from chuangxian.appraisal.closing import compute_results
     from chuangxian.appraisal.services.ballots import limiter
     from chuangxian.appraisal.services.folding import ballots_fold
+    from chuangxian.appraisal.services.sealing import seal_box
 
     with transaction.atomic():
         round_ = _locked(round_)
@@ -220,6 +221,8 @@ def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Rou
         # takes a key-share lock on it), so folding here takes every remaining sheet.
         ballots_fold(round_.pk)
         written = compute_results(round_, fast=fast)
+        # The ballot box is emptied into the secret archive (services/sealing.py).
+        seal_box(round_.pk)
         IntakeCounter.objects.filter(round=round_).delete()
         limiter.reset(round_.pk)
         _transition(
