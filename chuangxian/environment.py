@@ -45,3 +45,8 @@ def secret_from_env_or_file(env_name: str, file_name: str) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(value + "\n")
     return value
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default

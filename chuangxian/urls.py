@@ -4,10 +4,12 @@ from django.urls import include, path, re_path
 
 from chuangxian.orgs.views.auth import login_view, logout_view
 from chuangxian.orgs.views.home import home
+from chuangxian.orgs.views.two_factor import login_verify
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", login_view, name="login"),
+    path("accounts/login/verify/", login_verify, name="login_verify"),
     path("accounts/logout/", logout_view, name="logout"),
     path("", include("chuangxian.orgs.urls")),
     path("roster/", include("chuangxian.roster_io.urls")),

@@ -23,6 +23,7 @@ from chuangxian.orgs.access import (
 from chuangxian.orgs.forms.accounts import AccountCreateForm, AccountSearchForm, RoleGrantForm
 from chuangxian.orgs.forms.service_errors import add_service_errors
 from chuangxian.orgs.models import Member, Role, RoleGrant, User
+from chuangxian.orgs.services import two_factor
 from chuangxian.orgs.services.accounts import (
     account_create,
     account_set_active,
@@ -117,6 +118,7 @@ def _account_page(request: HttpRequest, account: User, grant_form: RoleGrantForm
     context = {
         "account": account,
         "can_change": changeable,
+        "two_factor_enabled": two_factor.enabled_for(account),
         "grants": [
             (g, changeable and can_manage_organization(user, g.organization)) for g in grants
         ],

@@ -16,10 +16,11 @@ from chuangxian.orgs.authentication import LoginLocked, client_ip
 from chuangxian.orgs.forms.auth import LoginForm, PasswordChangeForm
 from chuangxian.orgs.forms.service_errors import add_service_errors
 from chuangxian.orgs.models import User
-from chuangxian.orgs.services import sessions
+from chuangxian.orgs.services import sessions, two_factor
 from chuangxian.orgs.services.accounts import account_set_password
 from chuangxian.orgs.services.errors import RosterError
 from chuangxian.orgs.views.http import actor_of
+from chuangxian.orgs.views.two_factor import begin_code_step
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -51,8 +52,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             )
         else:
             if user is not None:
+                if two_factor.enabled_for(user):
+                    return begin_code_step(request, user, _safe_next(request))
                 login(request, user)
                 sessions.login_succeeded(user=user, ip=client_ip(request))
+                if two_factor.required_for(user):
+                    messages.warning(request, _("管理员账号必须启用双因素认证后才能继续使用系统。"))
+                    return redirect("orgs:two_factor")
                 return redirect(_safe_next(request))
             sessions.login_failed(typed=username, ip=client_ip(request))
             form.add_error(None, _("用户名（或手机号码）或密码不正确。"))
