@@ -69,8 +69,10 @@ class TwoFactorMiddleware:
 class IdleTimeoutMiddleware:
     """Ends a session left idle too long: SESSION_IDLE_TIMEOUT_STAFF seconds (default 30
     minutes) for anyone holding a role beyond 党员, SESSION_IDLE_TIMEOUT_MEMBERS for members
-    (default: only the absolute SESSION_COOKIE_AGE). The last activity is stored in the session
-    at most once a minute, so a busy user's requests do not each write the session."""
+    (default: only the absolute SESSION_COOKIE_AGE). The clock starts at login (mark_active,
+    called by the login views) and the last activity is written at most once a minute, so a
+    busy user's requests do not each write the session. A session without the mark (one
+    opened before this was deployed) gets it the next time its session is written anyway."""
 
     KEY = "last_activity"
 
@@ -99,6 +101,17 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("您长时间未操作，已自动退出，请重新登录。"))
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            if last is None or now - int(last) >= 60:
+            if last is not None and now - int(last) >= 60:
                 request.session[self.KEY] = now
+            response = self.get_response(request)
+            if last is None and request.session.modified and request.user.is_authenticated:
+                request.session[self.KEY] = now
+            return response
         return self.get_response(request)
+
+
+def mark_active(request: HttpRequest) -> None:
+    """Start the idle clock of a session that has just logged in."""
+    import time
+
+    request.session[IdleTimeoutMiddleware.KEY] = int(time.time())

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chuangxian.orgs.authentication import LoginLocked, client_ip
 from chuangxian.orgs.forms.auth import LoginForm, PasswordChangeForm
 from chuangxian.orgs.forms.service_errors import add_service_errors
+from chuangxian.orgs.middleware import mark_active
 from chuangxian.orgs.models import User
 from chuangxian.orgs.services import sessions, two_factor
 from chuangxian.orgs.services.accounts import account_set_password
@@ -55,6 +56,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 if two_factor.enabled_for(user):
                     return begin_code_step(request, user, _safe_next(request))
                 login(request, user)
+                mark_active(request)
                 sessions.login_succeeded(user=user, ip=client_ip(request))
                 if two_factor.required_for(user):
                     messages.warning(request, _("管理员账号必须启用双因素认证后才能继续使用系统。"))

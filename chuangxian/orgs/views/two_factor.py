@@ -23,6 +23,7 @@ from chuangxian.orgs.authentication import client_ip
 from chuangxian.orgs.forms.auth import TwoFactorCodeForm, TwoFactorResetForm
 from chuangxian.orgs.forms.service_errors import add_service_errors
 from chuangxian.orgs.login_limits import attempt_begin, attempt_failed, attempt_succeeded
+from chuangxian.orgs.middleware import mark_active
 from chuangxian.orgs.models import User
 from chuangxian.orgs.services import sessions
 from chuangxian.orgs.services import two_factor as services
@@ -75,6 +76,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             attempt_succeeded(attempt)
             request.session.pop(PENDING, None)
             login(request, user, backend=BACKEND)
+            mark_active(request)
             django_otp.login(request, device)
             sessions.login_succeeded(user=user, ip=ip)
             if isinstance(device, StaticDevice):
