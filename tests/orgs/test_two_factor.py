@@ -173,3 +173,15 @@ def test_session_of_a_user_with_a_device_but_no_code_is_ended(client, tree) -> N
     TOTPDevice.objects.create(user=tree.town_admin, name="x", confirmed=True)
     client.force_login(tree.town_admin)  # e.g. a session from before 2FA was required
     assert client.get(reverse("orgs:tree"))["Location"].startswith(reverse("login"))
+
+
+def test_django_otp_back_off_is_explained(client, tree, settings) -> None:  # type: ignore[no-untyped-def]
+    _login(client, "town_admin")
+    _enrol(client, tree.town_admin)
+    client.post(reverse("logout"))
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60  # a wrong code holds the device for a minute
+    _login(client, "town_admin")
+    client.post(reverse("login_verify"), {"code": "000000"})
+    page = client.post(reverse("login_verify"), {"code": _code(tree.town_admin)})
+    assert "请稍等几秒" in page.content.decode()
+    assert "_auth_user_id" not in client.session

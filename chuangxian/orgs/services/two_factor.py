@@ -114,6 +114,13 @@ def two_factor_reset(*, actor: Actor, user: User, reason: str) -> None:
     _audit(actor, AuditAction.TWO_FACTOR_RESET, user, reason=reason.strip()[:200])
 
 
+def two_factor_waiting(*, user: User) -> bool:
+    """Whether django-otp's back-off (1 s after a wrong code, doubling) is holding the user's
+    devices, so that even a right code is refused for a moment."""
+    devices = [*TOTPDevice.objects.filter(user=user), *StaticDevice.objects.filter(user=user)]
+    return any(not device.verify_is_allowed()[0] for device in devices)
+
+
 def two_factor_check(*, user: User, code: str) -> Device | None:
     """The device that accepts `code`: the authenticator app's current code, or an unused
     recovery code (used up by this). None when neither does; django-otp's per-device

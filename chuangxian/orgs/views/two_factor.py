@@ -97,7 +97,10 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             return redirect(next_url or "home")
         attempt_failed(attempt)
         sessions.login_failed(typed=user.username, ip=ip)
-        form.add_error("code", _("验证码不正确或已过期。"))
+        if services.two_factor_waiting(user=user):
+            form.add_error("code", _("验证码不正确或尝试过快，请稍等几秒后输入当前的验证码。"))
+        else:
+            form.add_error("code", _("验证码不正确或已过期。"))
     return render(request, "registration/login_verify.html", {"form": form})
 
 
