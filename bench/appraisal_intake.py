@@ -30,9 +30,9 @@ same CSRF cookie and token the page would.
 
 It reports sustained throughput (accepted requests per second) of both, the ratio
 ballot/bare (target ≥ 0.7), p50/p99 latency, and checks that nothing was lost or counted twice:
-accepted ballot responses = sheets = burnt tokens, score rows and the tallies' public counts =
-accepted × subjects per sheet, participation_proof agrees, and bare rows = accepted bare
-responses. The last line is one JSON object.
+accepted ballot responses = sheets = burnt tokens, the ratings in the ballot box and the
+tallies' public counts = accepted × subjects per sheet, participation_proof agrees, and bare
+rows = accepted bare responses. The last line is one JSON object.
 """
 
 import argparse
