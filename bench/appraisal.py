@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,14 +137,14 @@ class Copier:
 def write_ballots(
     round_id: int, leaf_id: int, sheets: Iterator[PlannedSheet], today: object
 ) -> dict[str, int]:
-    """Write the planned sheets as ballot_submit and the background fold would: sheets in the
-    ballot box (random UUID, kind, keyed fingerprint, payload; folded), participation rows or
-    burnt tokens (one token batch per round), and the tallies (the round's tally rows are
-    rewritten with the totals). PostgreSQL only."""
+    """Write the planned sheets as ballot_submit and the background fold would: folded sheets
+    (random UUID, kind), per-mark counts, fingerprint counts, participation rows or burnt
+    tokens (one token batch per round), and the tallies (the round's tally rows are rewritten
+    with the totals). PostgreSQL only."""
     from django.db import connection
 
     from chuangxian.appraisal.models import RoundSubject, TokenBatch
-    from chuangxian.appraisal.services.ballots import encode_payload, sheet_fingerprint, token_hash
+    from chuangxian.appraisal.services.ballots import sheet_fingerprint, token_hash
 
     WORK.mkdir(parents=True, exist_ok=True)
     subjects = {
@@ -163,11 +164,9 @@ def write_ballots(
     counts = {"sheets": 0, "scores": 0, "participation": 0, "tokens": 0}
     with raw.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
-        sheet_copy = Copier(
-            cursor,
-            "appraisal_boxedsheet",
-            ["id", "round_id", "kind", "fingerprint", "payload", "pending"],
-        )
+        sheet_copy = Copier(cursor, "appraisal_ballotsheet", ["id", "round_id", "kind"])
+        marks: Counter[tuple[int, str, float]] = Counter()
+        fingerprints: Counter[str] = Counter()
         part_copy = Copier(
             cursor, "appraisal_participation", ["round_id", "kind", "member_id", "user_id"]
         )
@@ -179,20 +178,15 @@ def write_ballots(
             sheet_id = uuid.uuid4()
             triples = [(sid, leaf_id, points) for sid, _, points in sheet.scores]
             groups = {sid: group for sid, group, _ in sheet.scores}
-            # In the ballot box, already folded (not pending), as the background fold leaves
-            # them; round_close seals them.
-            sheet_copy.add(
-                [
-                    sheet_id,
-                    round_id,
-                    sheet.kind,
-                    sheet_fingerprint(triples, groups),
-                    encode_payload(triples, groups),
-                    False,
-                ]
-            )
+            # Folded, as the background fold leaves them: a content-free sheet row, per-mark
+            # counts and the fingerprint counted (the sheet rows' order does not matter here:
+            # they hold only the kind).
+            sheet_copy.add([sheet_id, round_id, sheet.kind])
+            if fingerprint := sheet_fingerprint(triples, groups):
+                fingerprints[fingerprint] += 1
             for sid, group, points in sheet.scores:
                 counts["scores"] += 1
+                marks[(sid, group, points)] += 1
                 entry = stats.get((sid, group))
                 if entry is None:
                     stats[(sid, group)] = [1, points, points, points]
@@ -210,6 +204,20 @@ def write_ballots(
             else:
                 part_copy.add([round_id, "superior", None, sheet.rater])
         counts["sheets"] = sheet_copy.finish()
+        count_copy = Copier(
+            cursor,
+            "appraisal_ballotcount",
+            ["round_id", "subject_id", "indicator_id", "group", "points", "count"],
+        )
+        for (sid, group, points), n in sorted(marks.items()):
+            count_copy.add([round_id, sid, leaf_id, group, points, n])
+        count_copy.finish()
+        print_copy = Copier(
+            cursor, "appraisal_sheetfingerprint", ["round_id", "fingerprint", "count"]
+        )
+        for fingerprint, n in sorted(fingerprints.items()):
+            print_copy.add([round_id, fingerprint, n])
+        print_copy.finish()
         counts["participation"] = part_copy.finish()
         counts["tokens"] = issued_copy.finish()
         used_copy.finish()

@@ -30,7 +30,7 @@ same CSRF cookie and token the page would.
 
 It reports sustained throughput (accepted requests per second) of both, the ratio
 ballot/bare (target ≥ 0.7), p50/p99 latency, and checks that nothing was lost or counted twice:
-accepted ballot responses = sheets = burnt tokens, the ratings in the ballot box and the
+accepted ballot responses = sheets = burnt tokens, the folded per-mark counts and the
 tallies' public counts = accepted × subjects per sheet, participation_proof agrees, and bare
 rows = accepted bare responses. The last line is one JSON object.
 """
@@ -399,6 +399,8 @@ def verify(
     from django.db.models import Sum
 
     from chuangxian.appraisal.models import (
+        BallotCount,
+        BallotSheet,
         BoxedSheet,
         IntakeCounter,
         Round,
@@ -411,15 +413,13 @@ def verify(
     round_ = Round.objects.get(pk=round_id)
     from chuangxian.appraisal.services.ballots import decode_payload
 
-    # The round is still collecting: its sheets are in the ballot box (sealed at close).
-    sheets = BoxedSheet.objects.filter(round_id=round_id).count()
+    # Folded sheets are content-free rows plus per-mark counts; any left in the box count too.
+    boxed = BoxedSheet.objects.filter(round_id=round_id)
+    sheets = BallotSheet.objects.filter(round_id=round_id).count() + boxed.count()
     used = UsedToken.objects.filter(round_id=round_id).count()
-    scores = sum(
-        len(decode_payload(payload))
-        for payload in BoxedSheet.objects.filter(round_id=round_id).values_list(
-            "payload", flat=True
-        )
-    )
+    scores = (
+        BallotCount.objects.filter(round_id=round_id).aggregate(n=Sum("count"))["n"] or 0
+    ) + sum(len(decode_payload(p)) for p in boxed.values_list("payload", flat=True))
     tallied = Tally.objects.filter(round_id=round_id).aggregate(n=Sum("n_public"))["n"] or 0
     # The bare endpoint's rows are the only counters with count 1 and a random 32-hex hash.
     bare_rows = IntakeCounter.objects.filter(
@@ -533,7 +533,7 @@ def main() -> int:
         server.wait(timeout=10)
     from chuangxian.appraisal.models import BoxedSheet
 
-    left = BoxedSheet.objects.filter(round_id=setup["round_id"], pending=True).count()
+    left = BoxedSheet.objects.filter(round_id=setup["round_id"]).count()
     print(
         f"folded between slices, off the clock (what round_close does first): {pending:,} "
         f"sheets the background fold had not reached, in {fold_s:.3f} s; {left} still pending"

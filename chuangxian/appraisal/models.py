@@ -2,9 +2,10 @@
 
 Secrecy is a property of the schema, not of the views: who took part (`Participation`,
 `UsedToken`) and what was chosen share no column that could join them. While a round collects,
-accepted sheets wait in the ballot box (`BoxedSheet`); at close they are sealed into
-`BallotSheet` (random key, kind, keyed fingerprint; written in random order) and `BallotCount`
-(marks counted per subject, leaf and group — no per-sheet scores), and the box is emptied.
+accepted sheets wait in the ballot box (`BoxedSheet`) only until the next fold, which adds
+them to the tallies and to the archive — `BallotSheet` (random key and kind, nothing else) and
+`BallotCount` (marks counted per subject, leaf and group: no per-sheet scores) — and deletes
+them from the box.
 See docs/appraisal.md for the design and its stated limits.
 """
 
@@ -316,16 +317,16 @@ class Participation(models.Model):
 
 
 class BoxedSheet(models.Model):
-    """A sheet in the ballot box: accepted, not yet sealed. Intake writes it as one row with its
-    scores in `payload` (compact text, see services/ballots.encode_payload) and `pending` true,
-    in the same statement as the participation row or burnt token; folding
-    (services/folding.py) adds it to the running tallies exactly once and clears `pending`;
-    sealing (services/sealing.py, at round_close) empties the round's box into the secret
-    archive (BallotSheet, BallotCount) and deletes these rows.
+    """A sheet in the ballot box: accepted, not yet folded. Intake writes it as one row with its
+    scores in `payload` (compact text, see services/ballots.encode_payload) in the same
+    statement as the participation row or burnt token; folding (services/folding.py, every few
+    seconds in the background and always at close) takes it out of the box — adds it to the
+    tallies and to the sealed archive (BallotSheet, BallotCount, SheetFingerprint) and deletes
+    it — exactly once.
 
-    While a sheet is in the box it sits in arrival order next to the participation rows of
-    its transaction, and a member's payload holds their self-rating: the box is the one place
-    where a sheet can be linked to its rater, and it is emptied when the round closes (see
+    While a sheet waits here it sits in arrival order next to the participation row of its
+    transaction, and a member's payload holds their self-rating: the box is the one place where
+    a sheet can be linked to its rater, and a sheet stays in it only until the next fold (see
     docs/appraisal.md, "what an administrator with the database can learn")."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -334,48 +335,36 @@ class BoxedSheet(models.Model):
         Round, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     kind = models.CharField(max_length=10, choices=RaterKind.choices)
+    # Keyed hash of the sheet's content without self-ratings (services/ballots.sheet_fingerprint).
     fingerprint = models.CharField(max_length=32, blank=True)
     # "subject:leaf:group index:points,…"
     payload = models.TextField()
-    # Not yet folded into the tallies.
-    pending = models.BooleanField(default=True)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["round"],
-                condition=models.Q(pending=True),
-                name="appraisal_box_pending",
-            )
-        ]
 
     def __str__(self) -> str:
         return str(self.id)
 
 
 class BallotSheet(models.Model):
-    """A sealed sheet: that one sheet of this kind was cast and, if other sheets of the round
-    were identical to it, a random label they share (the identical-sheet flag; blank
-    otherwise). Nothing else — no rater, token, time, sequential id, scores or content hash:
-    a round's sheets are written once, at sealing, under fresh random keys in random order."""
+    """A folded sheet: that one sheet of this kind was cast. Nothing else — no rater, token,
+    time, sequential id, scores or content hash — so its key (random, fresh at folding) and its
+    place in the table say nothing participation does not already say."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(
         Round, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     kind = models.CharField(max_length=10, choices=RaterKind.choices)
-    fingerprint = models.CharField(max_length=32, blank=True)
 
     def __str__(self) -> str:
         return str(self.id)
 
 
 class BallotCount(models.Model):
-    """The sealed scores: how many sheets gave `points` to `subject` on `indicator` in `group`.
-    Per mark, not per sheet, so no stored row groups the marks one rater gave (which would
-    name a member by the one peer missing from their sheet) and a self-rating is one count of
-    the subject's own row. Written once per round by sealing; the tallies can be recounted
-    from it exactly (n, min, max; the sum up to float rounding order)."""
+    """The folded scores: how many sheets gave `points` to `subject` on `indicator` in `group`.
+    Per mark, not per sheet, so no stored row groups the marks one rater gave (which would name
+    a member by the one peer missing from their sheet) and a self-rating is one count on the
+    subject's own row. Kept up to date by folding; the tallies can be recounted from it
+    exactly (n, min, max; the sum up to float addition order)."""
 
     pk = models.CompositePrimaryKey("round", "subject", "indicator", "group", "points")
     round = models.ForeignKey(
@@ -401,6 +390,23 @@ class BallotCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_id}:{self.points}×{self.count}"
+
+
+class SheetFingerprint(models.Model):
+    """How many folded sheets of a collecting round had this content (keyed fingerprint): the
+    identical-sheet flag. Deleted when the round closes — with the key, a fingerprint could be
+    matched against every sheet a small branch could cast, and the order in which fingerprints
+    first appeared follows the order of arrival."""
+
+    pk = models.CompositePrimaryKey("round", "fingerprint")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    fingerprint = models.CharField(max_length=32)
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint[:8]}×{self.count}"
 
 
 class TokenBatch(models.Model):

@@ -23,6 +23,7 @@ from chuangxian.appraisal.models import (
     RaterKind,
     Round,
     RoundSubject,
+    SheetFingerprint,
     SubjectResult,
     Tally,
     TokenBatch,
@@ -305,17 +306,16 @@ def anomaly_flags(round_: Round) -> list[AnomalyFlag]:
                 {"address": counter.address_hash[:8], "bucket": counter.bucket.isoformat()},
             )
         )
-    # Only sheets rating at least IDENTICAL_MIN_SUBJECTS others carry a fingerprint.
-    identical: Counter[str] = Counter()
-    for model in (BoxedSheet, BallotSheet):
-        identical.update(
-            dict(
-                model.objects.filter(round=round_)
-                .exclude(fingerprint="")
-                .values_list("fingerprint")
-                .annotate(n=Count("id"))
-            )
-        )
+    # Only sheets rating at least IDENTICAL_MIN_SUBJECTS others carry a fingerprint; folded
+    # ones are counted in SheetFingerprint, which is deleted when the round closes.
+    identical: Counter[str] = Counter(
+        dict(SheetFingerprint.objects.filter(round=round_).values_list("fingerprint", "count"))
+    )
+    identical.update(
+        BoxedSheet.objects.filter(round=round_)
+        .exclude(fingerprint="")
+        .values_list("fingerprint", flat=True)
+    )
     for fingerprint, n in sorted(identical.items(), key=lambda item: (-item[1], item[0])):
         if n >= IDENTICAL_SHEETS_MIN:
             flags.append(

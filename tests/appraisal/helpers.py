@@ -48,16 +48,11 @@ def posted(round_: Round, mark: str) -> str:
 
 
 def stored_marks(round_id: int) -> "Counter[tuple[int, int, str, float]]":
-    """Every stored mark of the round as (subject, leaf, group, points) → how many: the folded
-    sheets still in the ballot box (payloads) plus the sealed counts."""
-    from chuangxian.appraisal.models import BallotCount, BoxedSheet
-    from chuangxian.appraisal.services.ballots import decode_payload
+    """Every folded mark of the round as (subject, leaf, group, points) → how many (BallotCount;
+    sheets still in the ballot box are not folded yet)."""
+    from chuangxian.appraisal.models import BallotCount
 
     marks: Counter[tuple[int, int, str, float]] = Counter()
-    for payload in BoxedSheet.objects.filter(round_id=round_id, pending=False).values_list(
-        "payload", flat=True
-    ):
-        marks.update(decode_payload(payload))
     for c in BallotCount.objects.filter(round_id=round_id):
         marks[(c.subject_id, c.indicator_id, c.group, c.points)] += c.count
     return marks

@@ -1,5 +1,6 @@
-"""Migration appraisal/0004: the old per-sheet score rows of a closed round are sealed (fresh
-keys, per-mark counts, no fingerprints), and a collecting round's sheets go back in the box."""
+"""Migration appraisal/0004: the old folded sheets become per-mark counts and content-free
+sheet rows under fresh keys (their score rows and plain fingerprints gone); a sheet still
+pending goes into the ballot box."""
 
 import uuid
 
@@ -62,11 +63,10 @@ def test_old_sheets_are_sealed_or_boxed(tree) -> None:  # type: ignore[no-untype
     Boxed = new.get_model("appraisal", "BoxedSheet")
     sealed = list(Sealed.objects.filter(round_id=closed.pk))
     assert len(sealed) == 2 and not {s.pk for s in sealed} & set(old_ids)
-    assert {s.fingerprint for s in sealed} == {""}
     counts = {(c.subject_id, c.group, c.points): c.count for c in Count.objects.all()}
     assert counts == {(self_subject, "self", 100.0): 1, (peer, "members", 80.0): 1}
     boxed = Boxed.objects.get(round_id=collecting.pk)
-    assert boxed.pending and boxed.payload.endswith(":3:60.0")
+    assert boxed.payload.endswith(":3:60.0") and boxed.fingerprint == ""
     assert not Sealed.objects.filter(round_id=collecting.pk).exists()
     executor.loader.build_graph()
     MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

@@ -17,6 +17,7 @@ from chuangxian.appraisal.models import (
     BoxedSheet,
     IntakeCounter,
     RoundStatus,
+    SheetFingerprint,
     Tally,
     UsedToken,
 )
@@ -102,19 +103,17 @@ def test_fold_counts_each_sheet_once(tree) -> None:  # type: ignore[no-untyped-d
         ballot_submit(round_=round_, sheet=mark_sheet(round_, marks), rater_member=rater)
     # Nothing is counted before folding; the sheets wait, pending, with their payload.
     assert all(n == 0 for n, *_ in _tallies(round_.pk).values())
-    assert BoxedSheet.objects.filter(round=round_, pending=True).count() == len(people)
+    assert BoxedSheet.objects.filter(round=round_).count() == len(people)
     assert ballots_fold(round_.pk, limit=3) == 3
     assert ballots_fold(round_.pk) == len(people) - 3
     assert ballots_fold(round_.pk) == 0  # a second fold finds nothing
-    assert not BoxedSheet.objects.filter(round=round_, pending=True).exists()
-    # Folded sheets stay in the box (payload kept) until the round is sealed at close.
-    assert BoxedSheet.objects.filter(round=round_).count() == len(people)
-    assert not BallotSheet.objects.filter(round=round_).exists()
+    # Folded sheets leave the box: a content-free sheet row each, and per-mark counts.
+    assert not BoxedSheet.objects.filter(round=round_).exists()
+    assert BallotSheet.objects.filter(round=round_).count() == len(people)
     assert sum(stored_marks(round_.pk).values()) == len(people) ** 2
     assert _tallies(round_.pk) == _expected_from_scores(round_.pk)
     tallies = _tallies(round_.pk)
     round_close(actor=SYSTEM, round_=round_)
-    assert not BoxedSheet.objects.filter(round=round_).exists()
     assert BallotSheet.objects.filter(round=round_).count() == len(people)
     assert sum(stored_marks(round_.pk).values()) == len(people) ** 2
     assert _tallies(round_.pk) == tallies
@@ -208,7 +207,8 @@ def test_fold_concurrently_with_intake_counts_every_sheet_once(tree) -> None:  #
     ballots_fold(round_.pk)
     branch_subjects = len(info.fields)
     assert len(accepted) == 120
-    assert BoxedSheet.objects.filter(round=round_).count() == 120
+    assert not BoxedSheet.objects.filter(round=round_).exists()
+    assert BallotSheet.objects.filter(round=round_).count() == 120
     assert UsedToken.objects.filter(round=round_).count() == 120
     assert sum(stored_marks(round_.pk).values()) == 120 * branch_subjects
     assert _tallies(round_.pk) == _expected_from_scores(round_.pk)
@@ -265,7 +265,7 @@ def test_public_fast_path_is_one_statement(tree, django_assert_max_num_queries) 
     with django_assert_max_num_queries(limit):
         response = client.post(f"/public/appraisal/t/{tokens[1]}/", data)
     assert response.status_code == 302
-    assert BoxedSheet.objects.filter(round=round_, pending=True).count() == 2
+    assert BoxedSheet.objects.filter(round=round_).count() == 2
     # The same token again: the statement writes nothing and the ordinary page says why.
     again = client.post(f"/public/appraisal/t/{tokens[1]}/", data)
     assert again.status_code == 409 and "已使用" in again.content.decode()
@@ -317,8 +317,9 @@ def test_identical_sheet_flag_reads_pending_sheets(tree) -> None:  # type: ignor
     for (_, _, _, p), n in stored_marks(round_.pk).items():
         points[p] += n
     assert points == {POINTS["优秀"]: 3 * len(marks)}
-    round_close(actor=SYSTEM, round_=round_)  # sealed: the flag reads the sealed sheets
-    assert "identical_sheets" in {f.kind for f in anomaly_flags(round_)}
+    round_close(actor=SYSTEM, round_=round_)  # sealed: the fingerprints are gone with the flag
+    assert "identical_sheets" not in {f.kind for f in anomaly_flags(round_)}
+    assert not SheetFingerprint.objects.filter(round=round_).exists()
 
 
 def test_background_fold_task_folds_and_comes_back(tree) -> None:  # type: ignore[no-untyped-def]
@@ -335,7 +336,7 @@ def test_background_fold_task_folds_and_comes_back(tree) -> None:  # type: ignor
     )
     before = DBTaskResult.objects.count()
     assert fold_round_ballots.call(round_.pk) == 1
-    assert not BoxedSheet.objects.filter(round=round_, pending=True).exists()
+    assert not BoxedSheet.objects.filter(round=round_).exists()
     # Still collecting: the next fold is enqueued, to run a few seconds later.
     assert DBTaskResult.objects.count() == before + 1
     later = DBTaskResult.objects.order_by("-enqueued_at").first()
@@ -454,7 +455,8 @@ def test_deleting_a_round_removes_its_ballots(tree) -> None:  # type: ignore[no-
         token=tokens[0],
     )
     ballots_fold(round_.pk)
-    assert BoxedSheet.objects.exists() and UsedToken.objects.exists()
+    assert BallotSheet.objects.exists() and BallotCount.objects.exists()
+    assert SheetFingerprint.objects.exists() is False and UsedToken.objects.exists()
     Round.objects.filter(pk=round_.pk).delete()
     assert not BoxedSheet.objects.exists()
     assert not BallotSheet.objects.exists()

@@ -1,4 +1,4 @@
-"""Secrecy: once a round is closed, nothing stored joins a participant to what they chose.
+"""Secrecy: once sheets are folded, nothing stored joins a participant to what they chose.
 
 The tests play the administrator with full database access: they cast ballots in a known
 order with recognisable content, close the round, then try the joins the issue found (the
@@ -8,7 +8,13 @@ other stored column, and must find nothing. They run on SQLite and PostgreSQL al
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from chuangxian.appraisal.models import BallotCount, BallotSheet, BoxedSheet, Participation
+from chuangxian.appraisal.models import (
+    BallotCount,
+    BallotSheet,
+    BoxedSheet,
+    Participation,
+    SheetFingerprint,
+)
 from chuangxian.appraisal.selectors import anomaly_flags, participation_proof
 from chuangxian.appraisal.services import ballot_submit, round_close, tokens_issue
 from chuangxian.audit.services import SYSTEM
@@ -72,9 +78,9 @@ def test_archive_tables_hold_nothing_about_the_rater() -> None:
                 word in column
                 for word in ("member", "user", "token", "rater", "_at", "time", "date", "address")
             ), (table, column)
-    # The sealed sheet is a key, a round, a kind and a duplicate label: no scores hang on it,
-    # and no table of the app refers to a sheet.
-    assert set(_columns("appraisal_ballotsheet")) == {"id", "round_id", "kind", "fingerprint"}
+    # The folded sheet is a key, a round and a kind: no scores or content hash hang on it, and
+    # no table of the app refers to a sheet.
+    assert set(_columns("appraisal_ballotsheet")) == {"id", "round_id", "kind"}
     with connection.cursor() as cursor:
         tables = [t for t in connection.introspection.table_names(cursor) if "appraisal" in t]
     assert all("sheet_id" not in _columns(t) for t in tables)
@@ -84,6 +90,7 @@ def test_closed_round_cannot_be_joined_to_its_raters(tree) -> None:  # type: ign
     round_, people, order = _cast(tree)
     boxed = {str(k).replace("-", "") for k in BoxedSheet.objects.values_list("id", flat=True)}
     assert len(boxed) == len(order)
+    assert "identical_sheets" in {f.kind for f in anomaly_flags(round_)}  # the public's
     round_close(actor=SYSTEM, round_=round_)
 
     # The ballot box is empty: what linked a sheet to its rater while collecting is gone.
@@ -110,8 +117,9 @@ def test_closed_round_cannot_be_joined_to_its_raters(tree) -> None:  # type: ign
         "count",
     }
 
-    # 2. Physical order (rowid / ctid): exactly the order of the fresh random keys, none of
-    # which is a key the sheet had in the box.
+    # 2. Physical order (rowid / ctid): within one fold (here: the close's), exactly the order
+    # of the fresh random keys, none of which is a key the sheet had in the box. (Across folds
+    # the order follows fold batches, but a sheet row holds nothing but its kind.)
     physical = _physical_order("appraisal_ballotsheet", round_.pk)
     assert physical == sorted(physical)
     assert not set(physical) & boxed
@@ -141,13 +149,10 @@ def test_closed_round_cannot_be_joined_to_its_raters(tree) -> None:  # type: ign
             )
             assert cursor.fetchone()[0] == 0
 
-    # 4. Content: no per-sheet content survives; identical sheets (the public's) share a
-    # random label, unique ones have none.
-    labels = [s.fingerprint for s in sheets]
-    public = [s.fingerprint for s in sheets if s.kind == "public"]
-    assert len(set(public)) == 1 and public[0]
-    assert labels.count("") == len(sheets) - len(public)
-    assert "identical_sheets" in {f.kind for f in anomaly_flags(round_)}
+    # 4. Content: no per-sheet content survives, not even a keyed fingerprint (the
+    # identical-sheet flag is for before closing).
+    assert not SheetFingerprint.objects.filter(round=round_).exists()
+    assert "identical_sheets" not in {f.kind for f in anomaly_flags(round_)}
 
     # Counts stay provable.
     proof = participation_proof(round_)

@@ -313,8 +313,8 @@ WITH r AS (
     SELECT %(round)s, batch_id, %(hash)s, %(today)s FROM t
     ON CONFLICT (token_hash) DO NOTHING RETURNING round_id
 )
-INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload, pending)
-SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s, TRUE FROM u
+INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload)
+SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s FROM u
 """
 
 _PG_PERSON = """
@@ -325,8 +325,8 @@ WITH r AS (
     SELECT id, %(kind)s, %(member)s, %(user)s FROM r
     ON CONFLICT DO NOTHING RETURNING round_id
 )
-INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload, pending)
-SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s, TRUE FROM p
+INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload)
+SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s FROM p
 """
 
 
@@ -389,7 +389,7 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> int:
 
 
 def _store_portable(params: dict[str, Any], token: tuple[str, int] | None) -> bool:
-    params = params | {"id": params["id"].hex, "pending": True}
+    params = params | {"id": params["id"].hex}
     with transaction.atomic(), connection.cursor() as cursor:
         # Write first (this takes SQLite's write lock), then read the status: a close that
         # committed before us is seen; one that starts later waits for us.
@@ -418,8 +418,8 @@ def _store_portable(params: dict[str, Any], token: tuple[str, int] | None) -> bo
             transaction.set_rollback(True)
             return False
         cursor.execute(
-            "INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload, pending) "
-            "VALUES (%(id)s, %(round)s, %(kind)s, %(fingerprint)s, %(payload)s, %(pending)s)",
+            "INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload) "
+            "VALUES (%(id)s, %(round)s, %(kind)s, %(fingerprint)s, %(payload)s)",
             params,
         )
     return True

@@ -1,7 +1,7 @@
-"""`chuangxian appraisal_fold [--every SECONDS]`: fold pending ballot sheets into the tallies —
-once, or in a loop (an alternative to the self-rescheduling background task) — and seal the
-ballot box of any round no longer collecting that still has one (round_close seals; this
-catches a box an upgrade left behind)."""
+"""`chuangxian appraisal_fold [--every SECONDS]`: fold the sheets in the ballot box into the
+tallies and the archive — once, or in a loop (an alternative to the self-rescheduling
+background task) — and seal any round no longer collecting that was left unsealed
+(round_close seals; this catches what a crash or an upgrade left behind)."""
 
 import time
 from typing import Any
@@ -24,9 +24,9 @@ class Command(BaseCommand):
             for round_id in rounds_with_pending():
                 while (step := ballots_fold(round_id, limit=FOLD_BATCH)) > 0:
                     total += step
-            sealed = sum(ballots_seal(round_id) for round_id in rounds_to_seal())
+            sealed = len([ballots_seal(round_id) for round_id in rounds_to_seal()])
             if options["verbosity"] and (total or not options["every"]):
-                self.stdout.write(f"folded {total} sheets, sealed {sealed}")
+                self.stdout.write(f"folded {total} sheets, sealed {sealed} rounds")
             if not options["every"]:
                 return
             time.sleep(options["every"])
