@@ -13,6 +13,7 @@ which is not locked starts again at one. Reaching the limit with a failed check 
 counter for LOGIN_LOCKOUT_SECONDS."""
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,10 +68,27 @@ def _limits() -> dict[str, int]:
     }
 
 
+PURGE_EVERY_SECONDS = 3600
+_last_purge = [0.0]  # per process; losing it only means purging once more
+
+
+def purge_expired() -> int:
+    """Delete counters whose window has passed and which are not locked: they would start
+    again at one anyway. Keeps the table the size of recent activity (sprayed unknown names
+    would otherwise add a row each for good)."""
+    now = timezone.now()
+    since = now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    expired = LoginThrottle.objects.filter(window_start__lt=since).exclude(locked_until__gt=now)
+    return int(expired.delete()[0])
+
+
 def attempt_begin(*, user_id: int | None, typed: str, ip: str | None) -> Attempt:
     """Count the attempt on the account (or typed-name) counter and the address counter.
     Allowed only when neither is locked and neither count exceeds its limit; a refused attempt
     stays counted (a locked counter keeps growing while it is locked, harmlessly)."""
+    if time.monotonic() - _last_purge[0] >= PURGE_EVERY_SECONDS:
+        _last_purge[0] = time.monotonic()
+        purge_expired()
     keys = [account_key(user_id, typed)]
     if ip:
         keys.append(address_key(ip))

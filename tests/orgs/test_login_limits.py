@@ -113,3 +113,22 @@ def test_concurrent_guesses_cannot_pass_the_limit(tree, settings) -> None:  # ty
     assert outcomes.count("locked") == 30 - settings.LOGIN_FAILURE_LIMIT
     assert _try("secretary_a1", PASSWORD, ip="10.7.7.7") == "locked"
     assert _try(str(tree.secretary.phone or "secretary_a1"), PASSWORD, ip="10.7.7.8") == "locked"
+
+
+def test_expired_counters_are_purged(tree, settings) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chuangxian.orgs.login_limits import purge_expired
+
+    _try("nobody-1", "wrong")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        _try("secretary_a1", "wrong")
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    LoginThrottle.objects.update(window_start=long_ago)
+    # The locked account's counter stays until its lock ends; the others go.
+    assert purge_expired() == 2  # the unknown name and the address
+    assert list(LoginThrottle.objects.values_list("key", flat=True)) == [
+        f"account:{tree.secretary.pk}"
+    ]
