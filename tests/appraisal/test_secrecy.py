@@ -190,3 +190,18 @@ def test_reopened_round_seals_again_and_adds_counts(tree) -> None:  # type: igno
     assert not BoxedSheet.objects.exists()
     assert BallotSheet.objects.filter(round=round_).count() == len(order) + 1
     assert sum(c.count for c in BallotCount.objects.filter(round=round_)) == before + 1
+
+
+def test_fold_command_seals_a_round_left_unsealed(tree) -> None:  # type: ignore[no-untyped-def]
+    """A round closed without its box emptied (a crash, an upgrade): `chuangxian
+    appraisal_fold` folds what is left and deletes the fingerprints."""
+    from django.core.management import call_command
+
+    from chuangxian.appraisal.models import Round
+
+    round_, _, order = _cast(tree)
+    Round.objects.filter(pk=round_.pk).update(status="closed")
+    call_command("appraisal_fold", verbosity=0)
+    assert not BoxedSheet.objects.filter(round=round_).exists()
+    assert not SheetFingerprint.objects.filter(round=round_).exists()
+    assert BallotSheet.objects.filter(round=round_).count() == len(order)
