@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,9 +137,10 @@ class Copier:
 def write_ballots(
     round_id: int, leaf_id: int, sheets: Iterator[PlannedSheet], today: object
 ) -> dict[str, int]:
-    """Write the planned sheets as ballot_submit would: sheets (random UUID, kind,
-    fingerprint), scores, participation rows or burnt tokens (one token batch per round), and
-    the tallies (the round's tally rows are rewritten with the totals). PostgreSQL only."""
+    """Write the planned sheets as ballot_submit and the background fold would: folded sheets
+    (random UUID, kind), per-mark counts, fingerprint counts, participation rows or burnt
+    tokens (one token batch per round), and the tallies (the round's tally rows are rewritten
+    with the totals). PostgreSQL only."""
     from django.db import connection
 
     from chuangxian.appraisal.models import RoundSubject, TokenBatch
@@ -162,16 +164,9 @@ def write_ballots(
     counts = {"sheets": 0, "scores": 0, "participation": 0, "tokens": 0}
     with raw.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")
-        sheet_copy = Copier(
-            cursor,
-            "appraisal_ballotsheet",
-            ["id", "round_id", "kind", "fingerprint", "payload", "pending"],
-        )
-        score_copy = Copier(
-            cursor,
-            "appraisal_ballotscore",
-            ["sheet_id", "subject_id", "indicator_id", "group", "points"],
-        )
+        sheet_copy = Copier(cursor, "appraisal_ballotsheet", ["id", "round_id", "kind"])
+        marks: Counter[tuple[int, str, float]] = Counter()
+        fingerprints: Counter[str] = Counter()
         part_copy = Copier(
             cursor, "appraisal_participation", ["round_id", "kind", "member_id", "user_id"]
         )
@@ -182,10 +177,16 @@ def write_ballots(
         for sheet in sheets:
             sheet_id = uuid.uuid4()
             triples = [(sid, leaf_id, points) for sid, _, points in sheet.scores]
-            # Already folded (payload cleared, not pending), as the background fold leaves them.
-            sheet_copy.add([sheet_id, round_id, sheet.kind, sheet_fingerprint(triples), "", False])
+            groups = {sid: group for sid, group, _ in sheet.scores}
+            # Folded, as the background fold leaves them: a content-free sheet row, per-mark
+            # counts and the fingerprint counted (the sheet rows' order does not matter here:
+            # they hold only the kind).
+            sheet_copy.add([sheet_id, round_id, sheet.kind])
+            if fingerprint := sheet_fingerprint(triples, groups):
+                fingerprints[fingerprint] += 1
             for sid, group, points in sheet.scores:
-                score_copy.add([sheet_id, sid, leaf_id, group, points])
+                counts["scores"] += 1
+                marks[(sid, group, points)] += 1
                 entry = stats.get((sid, group))
                 if entry is None:
                     stats[(sid, group)] = [1, points, points, points]
@@ -203,7 +204,20 @@ def write_ballots(
             else:
                 part_copy.add([round_id, "superior", None, sheet.rater])
         counts["sheets"] = sheet_copy.finish()
-        counts["scores"] = score_copy.finish()
+        count_copy = Copier(
+            cursor,
+            "appraisal_ballotcount",
+            ["round_id", "subject_id", "indicator_id", "group", "points", "count"],
+        )
+        for (sid, group, points), n in sorted(marks.items()):
+            count_copy.add([round_id, sid, leaf_id, group, points, n])
+        count_copy.finish()
+        print_copy = Copier(
+            cursor, "appraisal_sheetfingerprint", ["round_id", "fingerprint", "count"]
+        )
+        for fingerprint, n in sorted(fingerprints.items()):
+            print_copy.add([round_id, fingerprint, n])
+        print_copy.finish()
         counts["participation"] = part_copy.finish()
         counts["tokens"] = issued_copy.finish()
         used_copy.finish()
@@ -644,9 +658,10 @@ def reference(round_id: int) -> tuple[float, dict[int, tuple[float, int, str]]]:
             (
                 "scores",
                 # round_id is an int from our own database (the bench's round), not input.
-                'SELECT s.subject_id, s."group", s.points FROM appraisal_ballotscore s '  # noqa: S608
-                "JOIN appraisal_ballotsheet b ON b.id = s.sheet_id "
-                f"WHERE b.round_id = {int(round_id)}",
+                # The sealed counts, one row per mark again.
+                'SELECT c.subject_id, c."group", c.points FROM appraisal_ballotcount c '  # noqa: S608
+                "CROSS JOIN LATERAL generate_series(1, c.count) "
+                f"WHERE c.round_id = {int(round_id)}",
             ),
             (
                 "subjects",

@@ -30,9 +30,9 @@ same CSRF cookie and token the page would.
 
 It reports sustained throughput (accepted requests per second) of both, the ratio
 ballot/bare (target ≥ 0.7), p50/p99 latency, and checks that nothing was lost or counted twice:
-accepted ballot responses = sheets = burnt tokens, score rows and the tallies' public counts =
-accepted × subjects per sheet, participation_proof agrees, and bare rows = accepted bare
-responses. The last line is one JSON object.
+accepted ballot responses = sheets = burnt tokens, the folded per-mark counts and the
+tallies' public counts = accepted × subjects per sheet, participation_proof agrees, and bare
+rows = accepted bare responses. The last line is one JSON object.
 """
 
 import argparse
@@ -399,8 +399,9 @@ def verify(
     from django.db.models import Sum
 
     from chuangxian.appraisal.models import (
-        BallotScore,
+        BallotCount,
         BallotSheet,
+        BoxedSheet,
         IntakeCounter,
         Round,
         Tally,
@@ -410,9 +411,15 @@ def verify(
     from chuangxian.appraisal.services.ballots import token_hash
 
     round_ = Round.objects.get(pk=round_id)
-    sheets = BallotSheet.objects.filter(round_id=round_id).count()
+    from chuangxian.appraisal.services.ballots import decode_payload
+
+    # Folded sheets are content-free rows plus per-mark counts; any left in the box count too.
+    boxed = BoxedSheet.objects.filter(round_id=round_id)
+    sheets = BallotSheet.objects.filter(round_id=round_id).count() + boxed.count()
     used = UsedToken.objects.filter(round_id=round_id).count()
-    scores = BallotScore.objects.filter(sheet__round_id=round_id).count()
+    scores = (
+        BallotCount.objects.filter(round_id=round_id).aggregate(n=Sum("count"))["n"] or 0
+    ) + sum(len(decode_payload(p)) for p in boxed.values_list("payload", flat=True))
     tallied = Tally.objects.filter(round_id=round_id).aggregate(n=Sum("n_public"))["n"] or 0
     # The bare endpoint's rows are the only counters with count 1 and a random 32-hex hash.
     bare_rows = IntakeCounter.objects.filter(
@@ -524,9 +531,9 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    from chuangxian.appraisal.models import BallotSheet
+    from chuangxian.appraisal.models import BoxedSheet
 
-    left = BallotSheet.objects.filter(round_id=setup["round_id"], pending=True).count()
+    left = BoxedSheet.objects.filter(round_id=setup["round_id"]).count()
     print(
         f"folded between slices, off the clock (what round_close does first): {pending:,} "
         f"sheets the background fold had not reached, in {fold_s:.3f} s; {left} still pending"

@@ -58,3 +58,8 @@ def secret_from_env_or_file(env_name: str, file_name: str) -> str:
     finally:
         temporary.unlink(missing_ok=True)
     return value
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default

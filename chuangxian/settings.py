@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from chuangxian.environment import data_dir, env_flag, env_list, secret_from_env_or_file
+from chuangxian.environment import data_dir, env_flag, env_int, env_list, secret_from_env_or_file
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "chuangxian.audit",
     "chuangxian.orgs",
     "chuangxian.roster_io",
@@ -61,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "chuangxian.orgs.middleware.LoginRequiredExceptPublicMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "chuangxian.orgs.middleware.IdleTimeoutMiddleware",
+    "chuangxian.orgs.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -130,6 +135,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 LOGIN_LOCKOUT_SECONDS = 15 * 60
+LOGIN_ADDRESS_FAILURE_LIMIT = 20  # per client address (offices share one NAT address)
+# Two-factor authentication (TOTP) for administrators; optional for everyone else.
+CHUANGXIAN_REQUIRE_ADMIN_2FA = env_flag("CHUANGXIAN_REQUIRE_ADMIN_2FA", default=True)
+OTP_TOTP_ISSUER = "创先争优"
+# Idle session limits in seconds (0: none beyond SESSION_COOKIE_AGE).
+SESSION_IDLE_TIMEOUT_STAFF = env_int("CHUANGXIAN_IDLE_TIMEOUT_STAFF", 30 * 60)
+SESSION_IDLE_TIMEOUT_MEMBERS = env_int("CHUANGXIAN_IDLE_TIMEOUT_MEMBERS", 0)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60

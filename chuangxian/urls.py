@@ -6,10 +6,12 @@ from django.views.generic import RedirectView
 from chuangxian.home.views import home
 from chuangxian.orgs.views.auth import login_view, logout_view
 from chuangxian.orgs.views.display import display_set
+from chuangxian.orgs.views.two_factor import login_verify
 
 urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", login_view, name="login"),
+    path("accounts/login/verify/", login_verify, name="login_verify"),
     path("accounts/logout/", logout_view, name="logout"),
     path("", include("chuangxian.orgs.urls")),
     path("roster/", include("chuangxian.roster_io.urls")),

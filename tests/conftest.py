@@ -26,6 +26,13 @@ def _fast_passwords(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_optional(settings):  # type: ignore[no-untyped-def]
+    """The product requires administrators to use 2FA; tests that log in as one with
+    force_login turn that off here, and the 2FA tests turn it back on."""
+    settings.CHUANGXIAN_REQUIRE_ADMIN_2FA = False
+
+
 @pytest.fixture
 def today() -> dt.date:
     return TODAY

@@ -1,9 +1,12 @@
 """考评: schemes (indicator trees), rounds, secret ballots, running tallies and results.
 
 Secrecy is a property of the schema, not of the views: who took part (`Participation`,
-`UsedToken`) and what was chosen (`BallotSheet`, `BallotScore`) share no column that could join
-them — ballots carry no rater, no token, no time and no sequential id (their key is a random
-UUID). See docs/appraisal.md for the design and its stated limits.
+`UsedToken`) and what was chosen share no column that could join them. While a round collects,
+accepted sheets wait in the ballot box (`BoxedSheet`) only until the next fold, which adds
+them to the tallies and to the archive — `BallotSheet` (random key and kind, nothing else) and
+`BallotCount` (marks counted per subject, leaf and group: no per-sheet scores) — and deletes
+them from the box.
+See docs/appraisal.md for the design and its stated limits.
 """
 
 import uuid
@@ -344,14 +347,18 @@ class Participation(models.Model):
         return f"{self.round_id}:{self.kind}"
 
 
-class BallotSheet(models.Model):
-    """What was chosen, without who: a random key, the rater kind and a content fingerprint
-    (for the identical-sheet flag). No rater, no token, no time.
+class BoxedSheet(models.Model):
+    """A sheet in the ballot box: accepted, not yet folded. Intake writes it as one row with its
+    scores in `payload` (compact text, see services/ballots.encode_payload) in the same
+    statement as the participation row or burnt token; folding (services/folding.py, every few
+    seconds in the background and always at close) takes it out of the box — adds it to the
+    tallies and to the sealed archive (BallotSheet, BallotCount, SheetFingerprint) and deletes
+    it — exactly once.
 
-    Intake writes the sheet as one row with its scores in `payload` (compact text, see
-    services/ballots.encode_payload) and `pending` true, in the same statement as the
-    participation row or burnt token. Folding (services/folding.py) turns pending sheets into
-    BallotScore rows and running tallies exactly once, clears the payload and `pending`."""
+    While a sheet waits here it sits in arrival order next to the participation row of its
+    transaction, and a member's payload holds their self-rating: the box is the one place where
+    a sheet can be linked to its rater, and a sheet stays in it only until the next fold (see
+    docs/appraisal.md, "what an administrator with the database can learn")."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No database-level foreign-key check: see UsedToken.
@@ -359,40 +366,40 @@ class BallotSheet(models.Model):
         Round, on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     kind = models.CharField(max_length=10, choices=RaterKind.choices)
-    fingerprint = models.CharField(max_length=32)
-    # Scores of a sheet not yet folded: "subject:leaf:group index:points,…"; empty once folded.
-    payload = models.TextField(blank=True, default="")
-    # Not yet folded into BallotScore and the tallies.
-    pending = models.BooleanField(default=False)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["round"],
-                condition=models.Q(pending=True),
-                name="appraisal_sheet_pending",
-            )
-        ]
+    # Keyed hash of the sheet's content without self-ratings (services/ballots.sheet_fingerprint).
+    fingerprint = models.CharField(max_length=32, blank=True)
+    # "subject:leaf:group index:points,…"
+    payload = models.TextField()
 
     def __str__(self) -> str:
         return str(self.id)
 
 
-class BallotScore(models.Model):
-    """One folded score. Written only by folding (services/folding.py), whose statement takes
-    the sheet from the rows it marks and refuses the whole fold unless every (subject, leaf)
-    is a tally of the sheet's round: the references hold by construction, so there are no
-    database-level foreign-key checks (three per score row, 17 rows per public sheet, were
-    most of the database's work per ballot). Deletion still cascades or is refused through
-    the ORM (on_delete). The primary key leads with the sheet: no separate index on it."""
+class BallotSheet(models.Model):
+    """A folded sheet: that one sheet of this kind was cast. Nothing else — no rater, token,
+    time, sequential id, scores or content hash — so its key (random, fresh at folding) and its
+    place in the table say nothing participation does not already say."""
 
-    pk = models.CompositePrimaryKey("sheet", "subject", "indicator")
-    sheet = models.ForeignKey(
-        BallotSheet,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    kind = models.CharField(max_length=10, choices=RaterKind.choices)
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class BallotCount(models.Model):
+    """The folded scores: how many sheets gave `points` to `subject` on `indicator` in `group`.
+    Per mark, not per sheet, so no stored row groups the marks one rater gave (which would name
+    a member by the one peer missing from their sheet) and a self-rating is one count on the
+    subject's own row. Kept up to date by folding; the tallies can be recounted from it
+    exactly (n, min, max; the sum up to float addition order)."""
+
+    pk = models.CompositePrimaryKey("round", "subject", "indicator", "group", "points")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     subject = models.ForeignKey(
         RoundSubject,
@@ -410,9 +417,27 @@ class BallotScore(models.Model):
     )
     group = models.CharField(max_length=10, choices=RaterGroup.choices)
     points = models.FloatField()
+    count = models.PositiveIntegerField()
 
     def __str__(self) -> str:
-        return f"{self.subject_id}:{self.points}"
+        return f"{self.subject_id}:{self.points}×{self.count}"
+
+
+class SheetFingerprint(models.Model):
+    """How many folded sheets of a collecting round had this content (keyed fingerprint): the
+    identical-sheet flag. Deleted when the round closes — with the key, a fingerprint could be
+    matched against every sheet a small branch could cast, and the order in which fingerprints
+    first appeared follows the order of arrival."""
+
+    pk = models.CompositePrimaryKey("round", "fingerprint")
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    fingerprint = models.CharField(max_length=32)
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint[:8]}×{self.count}"
 
 
 class TokenBatch(models.Model):
@@ -446,7 +471,7 @@ class UsedToken(models.Model):
     Written only by the accepting statement (services/ballots.store_sheet), which takes the
     round from the round row it has just checked (and key-share locked) and the batch from the
     issued token it matched, so the references hold by construction. Hence no database-level
-    foreign-key checks here and on BallotSheet.round: each would lock the round row once more
+    foreign-key checks here and on BoxedSheet.round: each would lock the round row once more
     per ballot, and every ballot of a round shares that one row. The keyed hash is unique
     through a constraint (no second, pattern-matching index: it is only ever compared whole)."""
 

@@ -3,6 +3,7 @@
 Callers (views) scope first through chuangxian.orgs.access; these functions take objects the
 caller may already see."""
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from chuangxian.appraisal.closing import _tally_stats, scheme_shape
 from chuangxian.appraisal.models import (
     GROUP_ORDER,
     BallotSheet,
+    BoxedSheet,
     DirectGrade,
     Indicator,
     IntakeCounter,
@@ -24,6 +26,7 @@ from chuangxian.appraisal.models import (
     RaterKind,
     Round,
     RoundSubject,
+    SheetFingerprint,
     Standing,
     SubjectResult,
     Tally,
@@ -32,8 +35,7 @@ from chuangxian.appraisal.models import (
     UsedToken,
 )
 
-IDENTICAL_SHEETS_MIN = 3  # this many identical sheets (rating ≥ 3 subjects) raise a flag
-IDENTICAL_SHEETS_MIN_SUBJECTS = 3
+IDENTICAL_SHEETS_MIN = 3  # this many identical sheets (rating ≥ 3 others) raise a flag
 BURST_FLAG = 20  # sheets from one address in ten minutes
 TOKEN_LATE_DAYS = 14  # a token used this long after its batch was issued
 
@@ -390,9 +392,11 @@ def participation_proof(round_: Round) -> ParticipationProof:
         Participation.objects.filter(round=round_).values_list("kind").annotate(n=Count("id"))
     )
     tokens = UsedToken.objects.filter(round=round_).count()
-    sheets = dict(
-        BallotSheet.objects.filter(round=round_).values_list("kind").annotate(n=Count("id"))
-    )
+    sheets: Counter[str] = Counter()
+    for model in (BoxedSheet, BallotSheet):  # in the box while collecting, sealed after
+        sheets.update(
+            dict(model.objects.filter(round=round_).values_list("kind").annotate(n=Count("id")))
+        )
     expected = {
         RaterKind.MEMBER: people.get(RaterKind.MEMBER, 0),
         RaterKind.SUPERIOR: people.get(RaterKind.SUPERIOR, 0),
@@ -430,21 +434,24 @@ def anomaly_flags(round_: Round) -> list[AnomalyFlag]:
                 {"address": counter.address_hash[:8], "bucket": counter.bucket.isoformat()},
             )
         )
-    identical = (
-        BallotSheet.objects.filter(round=round_)
-        .values("fingerprint")
-        .annotate(n=Count("id"))
-        .filter(n__gte=IDENTICAL_SHEETS_MIN)
+    # Only sheets rating at least IDENTICAL_MIN_SUBJECTS others carry a fingerprint; folded
+    # ones are counted in SheetFingerprint, which is deleted when the round closes.
+    identical: Counter[str] = Counter(
+        dict(SheetFingerprint.objects.filter(round=round_).values_list("fingerprint", "count"))
     )
-    multi = _multi_subject_fingerprints(round_, [row["fingerprint"] for row in identical])
-    for row in identical:
-        if row["fingerprint"] in multi:
+    identical.update(
+        BoxedSheet.objects.filter(round=round_)
+        .exclude(fingerprint="")
+        .values_list("fingerprint", flat=True)
+    )
+    for fingerprint, n in sorted(identical.items(), key=lambda item: (-item[1], item[0])):
+        if n >= IDENTICAL_SHEETS_MIN:
             flags.append(
                 AnomalyFlag(
                     "identical_sheets",
-                    f"有{row['n']}份评价表内容完全相同",
-                    row["n"],
-                    {"fingerprint": row["fingerprint"][:8]},
+                    f"有{n}份评价表内容完全相同",
+                    n,
+                    {"fingerprint": fingerprint[:8]},
                 )
             )
     for batch in TokenBatch.objects.filter(round=round_):
@@ -469,29 +476,6 @@ def _days(n: int) -> Any:
     import datetime as dt
 
     return dt.timedelta(days=n)
-
-
-def _multi_subject_fingerprints(round_: Round, fingerprints: Sequence[str]) -> set[str]:
-    """Fingerprints whose sheets rate enough subjects to make identity suspicious."""
-    from chuangxian.appraisal.models import BallotScore
-    from chuangxian.appraisal.services.ballots import decode_payload
-
-    if not fingerprints:
-        return set()
-    wide = set()
-    for fingerprint in fingerprints:
-        sheet = BallotSheet.objects.filter(round=round_, fingerprint=fingerprint).first()
-        if sheet is None:
-            continue
-        if sheet.pending:  # not folded yet: its scores are in the payload
-            subjects = len({sid for sid, _, _, _ in decode_payload(sheet.payload)})
-        else:
-            subjects = (
-                BallotScore.objects.filter(sheet=sheet).values("subject_id").distinct().count()
-            )
-        if subjects >= IDENTICAL_SHEETS_MIN_SUBJECTS:
-            wide.add(fingerprint)
-    return wide
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,13 @@ class AuditAction(models.TextChoices):
     LOGIN_LOCKED = "login_locked", _("登录锁定")
     TRANSITION = "transition", _("状态变更")
     SIGN = "sign", _("签字")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出登录")
+    TWO_FACTOR_ON = "two_factor_on", _("启用双因素认证")
+    TWO_FACTOR_RESET = "two_factor_reset", _("重置双因素认证")
+    RECOVERY_CODES = "recovery_codes", _("重新生成恢复码")
+    RECOVERY_USED = "recovery_used", _("使用恢复码")
 
 
 class AppendOnlyError(Exception):

@@ -304,6 +304,8 @@ class Rating(models.Model):
     )
     device_hash = models.CharField(max_length=64, blank=True)
     address_hash = models.CharField(max_length=64, blank=True)
+    # Keyed hash of address + User-Agent: recognises a device that dropped its cookie.
+    client_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -319,7 +321,10 @@ class Rating(models.Model):
                 name="one_rating_per_device_per_item",
             ),
         ]
-        indexes = [models.Index(fields=["address_hash", "created_at"])]
+        indexes = [
+            models.Index(fields=["address_hash", "created_at"]),
+            models.Index(fields=["item", "client_hash"], name="commitments_rating_client"),
+        ]
         verbose_name = _("评诺")
         verbose_name_plural = _("评诺")
 

@@ -44,6 +44,9 @@ from chuangxian.uploads.safety import CleanFile
 
 MAX_FILES_PER_UPDATE = 6
 DEFAULT_PUBLIC_RATINGS_PER_HOUR = 30
+# One item from one address: a family or an office behind one NAT address may rate it from a
+# few phones, but dropping the cookie (or changing browsers) gains at most this many.
+DEFAULT_PUBLIC_RATINGS_PER_ITEM_PER_ADDRESS = 5
 
 
 class CommitmentError(ValidationError):
@@ -586,6 +589,24 @@ def address_hash(address: str) -> str:
     return salted_hmac("chuangxian.commitments.address", address, algorithm="sha256").hexdigest()
 
 
+def client_hash(address: str, user_agent: str) -> str:
+    """A keyed hash of the address and the browser's User-Agent: what still recognises a
+    device that dropped its cookie (two phones on one Wi-Fi usually differ in User-Agent)."""
+    return salted_hmac(
+        "chuangxian.commitments.client", f"{address}|{user_agent.strip()[:300]}", algorithm="sha256"
+    ).hexdigest()
+
+
+def public_ratings_per_item_per_address() -> int:
+    return int(
+        getattr(
+            settings,
+            "COMMITMENT_PUBLIC_RATINGS_PER_ITEM_PER_ADDRESS",
+            DEFAULT_PUBLIC_RATINGS_PER_ITEM_PER_ADDRESS,
+        )
+    )
+
+
 def public_ratings_per_hour() -> int:
     return int(
         getattr(settings, "COMMITMENT_PUBLIC_RATINGS_PER_HOUR", DEFAULT_PUBLIC_RATINGS_PER_HOUR)
@@ -603,10 +624,16 @@ def rating_record(
     rater: Any = None,
     device_id: str = "",
     address: str | None = None,
+    user_agent: str = "",
 ) -> Rating:
     """评诺: one rating of a published item in the rating phase. Members and the superior
-    rate once per account; the public once per device, and at most
-    COMMITMENT_PUBLIC_RATINGS_PER_HOUR (default 30) ratings an hour from one address."""
+    rate once per account. The public rate once per device, as far as a device can be told
+    without an account: once per signed device cookie; once per address and User-Agent (so a
+    dropped cookie does not give another rating); at most
+    COMMITMENT_PUBLIC_RATINGS_PER_ITEM_PER_ADDRESS (default 5) ratings of one item from one
+    address; and at most COMMITMENT_PUBLIC_RATINGS_PER_HOUR (default 30) ratings an hour from
+    one address. The item row is locked first, so concurrent ratings of it are checked one
+    after the other."""
     if score not in Satisfaction.values:
         raise CommitmentError({"score": "请选择满意、基本满意或不满意"})
     if group not in RaterGroup.values:
@@ -624,6 +651,13 @@ def rating_record(
             raise CommitmentError("本设备已评价过该承诺，每台设备只能评价一次")
         if address:
             rating.address_hash = address_hash(address)
+            rating.client_hash = client_hash(address, user_agent)
+            public = Rating.objects.filter(item=locked, group=RaterGroup.PUBLIC)
+            if public.filter(client_hash=rating.client_hash).exists():
+                raise CommitmentError("本设备已评价过该承诺，每台设备只能评价一次")
+            same_address = public.filter(address_hash=rating.address_hash).count()
+            if same_address >= public_ratings_per_item_per_address():
+                raise CommitmentError("同一网络已多次评价该承诺，请换用手机流量网络后再评价")
             since = timezone.now() - dt.timedelta(hours=1)
             recent = Rating.objects.filter(address_hash=rating.address_hash, created_at__gte=since)
             if recent.count() >= public_ratings_per_hour():

@@ -243,3 +243,31 @@ def user_in_scope(viewer: User, account: User) -> bool:
     if account.member_id is not None:
         paths.append(account.member.organization.path)  # type: ignore[union-attr]
     return any(p.startswith(a) for p in paths for a in scope.admin_paths)
+
+
+def account_changeable(viewer: User, account: User) -> bool:
+    """An administrator may change an account — enable or disable it, grant or revoke its
+    roles, reset its password or two-factor authentication — only when everything the account
+    holds lies inside the administrator's subtrees: every role grant and its member record.
+    Seeing an account needs one of them inside (user_in_scope); changing it needs all, or a
+    sub-administrator could lock out a superior who also holds a role lower down."""
+    scope = scope_for(viewer)
+    if not scope.admin_paths:
+        return False
+    paths = list(account.role_grants.values_list("organization__path", flat=True))
+    if account.member_id is not None:
+        paths.append(account.member.organization.path)  # type: ignore[union-attr]
+    return bool(paths) and all(any(p.startswith(a) for a in scope.admin_paths) for p in paths)
+
+
+def access_account_by_id(viewer: User, account_id: int, *, change: bool = False) -> User:
+    """The account, if the viewer may see it (change=False) or change it (change=True);
+    Http404 for missing and forbidden alike."""
+    account = User.objects.select_related("member__organization").filter(pk=account_id).first()
+    if account is None:
+        raise Http404("没有找到该账号")
+    if not user_in_scope(viewer, account):
+        raise Http404("没有找到该账号")
+    if change and not account_changeable(viewer, account):
+        raise Http404("没有找到该账号")
+    return account

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from chuangxian.orgs.views import accounts, audit, auth, members, organizations, tree
+from chuangxian.orgs.views import accounts, audit, auth, members, organizations, tree, two_factor
 
 app_name = "orgs"
 urlpatterns = [
     path("accounts/password/", auth.password_change, name="password_change"),
+    path("accounts/two-factor/", two_factor.two_factor, name="two_factor"),
+    path(
+        "users/<int:account_id>/two-factor/reset/",
+        two_factor.account_two_factor_reset,
+        name="account_two_factor_reset",
+    ),
     path("tree/", tree.tree, name="tree"),
     path("tree/<int:org_id>/children/", tree.tree_children, name="tree_children"),
     path("orgs/suggest/", tree.organization_suggestions, name="organization_suggestions"),

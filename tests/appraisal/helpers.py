@@ -1,5 +1,6 @@
 """Shared builders for the appraisal tests."""
 
+from collections import Counter
 from typing import Any
 
 from chuangxian.appraisal.models import Indicator, LeafKind, Round, RoundSubject, SubjectType
@@ -55,3 +56,14 @@ def superior_rates_everyone(round_: Round, user: Any, mark: str = "合格") -> N
     ballot_submit(
         round_=round_, sheet=mark_sheet(round_, dict.fromkeys(subjects, mark)), rater_user=user
     )
+
+
+def stored_marks(round_id: int) -> "Counter[tuple[int, int, str, float]]":
+    """Every folded mark of the round as (subject, leaf, group, points) → how many (BallotCount;
+    sheets still in the ballot box are not folded yet)."""
+    from chuangxian.appraisal.models import BallotCount
+
+    marks: Counter[tuple[int, int, str, float]] = Counter()
+    for c in BallotCount.objects.filter(round_id=round_id):
+        marks[(c.subject_id, c.indicator_id, c.group, c.points)] += c.count
+    return marks

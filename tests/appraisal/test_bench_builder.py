@@ -8,11 +8,11 @@ import pytest
 from django.db import connection
 
 from bench.appraisal import plan_ballots, sheet_for_service, write_ballots
-from chuangxian.appraisal.models import BallotScore, BallotSheet, Participation, Tally, UsedToken
-from chuangxian.appraisal.services import ballot_submit, tokens_issue
+from chuangxian.appraisal.models import BallotSheet, Participation, Tally, UsedToken
+from chuangxian.appraisal.services import ballot_submit, round_close, tokens_issue
 from chuangxian.appraisal.services.folding import ballots_fold
 from chuangxian.audit.services import SYSTEM
-from tests.appraisal.helpers import democratic_round, leaf_of, member_subjects
+from tests.appraisal.helpers import democratic_round, leaf_of, member_subjects, stored_marks
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +68,12 @@ def test_bulk_writer_equals_service(tree) -> None:  # type: ignore[no-untyped-de
             )
             for t in Tally.objects.filter(round=round_)
         }
+        round_close(actor=SYSTEM, round_=round_)
         scores = Counter(
-            (by_subject[s.subject_id], s.group, s.points)
-            for s in BallotScore.objects.filter(sheet__round=round_)
+            {
+                (by_subject[sid], group, points): n
+                for (sid, _, group, points), n in stored_marks(round_.pk).items()
+            }
         )
         sheets = Counter(BallotSheet.objects.filter(round=round_).values_list("kind", flat=True))
         people = Counter(

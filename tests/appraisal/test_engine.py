@@ -6,8 +6,7 @@ from django.db import connection
 from chuangxian.appraisal.closing import compute_results
 from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.models import (
-    BallotScore,
-    BallotSheet,
+    BoxedSheet,
     Participation,
     RoundStatus,
     SubjectResult,
@@ -36,7 +35,7 @@ from chuangxian.appraisal.services import (
 from chuangxian.appraisal.services.folding import ballots_fold
 from chuangxian.audit.models import AuditEvent
 from chuangxian.audit.services import SYSTEM
-from tests.appraisal.helpers import democratic_round, mark_sheet, member_subjects
+from tests.appraisal.helpers import democratic_round, mark_sheet, member_subjects, stored_marks
 from tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +190,7 @@ def test_one_sheet_per_rater_and_token(branch) -> None:  # type: ignore[no-untyp
             sheet=mark_sheet(other, {other_subjects[tree.member_a1.pk]: "合格"}),
             token=tokens[1],
         )
-    assert BallotSheet.objects.filter(round=round_).count() == 2
+    assert BoxedSheet.objects.filter(round=round_).count() == 2
     assert ballots_fold(round_.pk) == 2
     tally = Tally.objects.get(round=round_, subject=subjects[tree.member_a1.pk])
     assert (tally.n_self, tally.n_public, tally.n_members) == (1, 1, 0)
@@ -218,7 +217,7 @@ def test_scope_of_raters(branch) -> None:  # type: ignore[no-untyped-def]
             sheet=mark_sheet(round_, {subjects[tree.member_a1.pk]: "很好"}),
             rater_member=tree.member_a1,
         )
-    assert not BallotSheet.objects.exists() and not Participation.objects.exists()
+    assert not BoxedSheet.objects.exists() and not Participation.objects.exists()
 
 
 def test_veto_renormalization_and_explanation(branch) -> None:  # type: ignore[no-untyped-def]
@@ -287,4 +286,4 @@ def test_anomaly_flags(branch, settings) -> None:  # type: ignore[no-untyped-def
     finally:
         ballots.BURST_LIMIT = settings_limit
     assert ballots_fold(round_.pk) == 3
-    assert BallotScore.objects.filter(sheet__round=round_).count() == 3 * len(people)
+    assert sum(stored_marks(round_.pk).values()) == 3 * len(people)

@@ -12,10 +12,12 @@ from django.test import Client
 from chuangxian.appraisal import intake
 from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.models import (
-    BallotScore,
+    BallotCount,
     BallotSheet,
+    BoxedSheet,
     IntakeCounter,
     RoundStatus,
+    SheetFingerprint,
     Tally,
     UsedToken,
 )
@@ -35,6 +37,7 @@ from tests.appraisal.helpers import (
     mark_sheet,
     member_subjects,
     posted,
+    stored_marks,
     superior_rates_everyone,
 )
 from tests.factories import MemberFactory
@@ -62,10 +65,10 @@ def _tallies(round_id: int) -> dict[tuple[int, str], tuple[int, float, float | N
 def _expected_from_scores(
     round_id: int,
 ) -> dict[tuple[int, str], tuple[int, float, float | None, float | None]]:
-    """What the tallies must hold: recomputed from every stored score row."""
+    """What the tallies must hold: recomputed from every stored mark (box and sealed)."""
     acc: dict[tuple[int, str], list[float]] = defaultdict(list)
-    for score in BallotScore.objects.filter(sheet__round_id=round_id):
-        acc[(score.subject_id, score.group)].append(score.points)
+    for (sid, _, group, points), n in stored_marks(round_id).items():
+        acc[(sid, group)].extend([points] * n)
     expected = {}
     for t in Tally.objects.filter(round_id=round_id):
         for g in GROUPS:
@@ -101,14 +104,25 @@ def test_fold_counts_each_sheet_once(tree) -> None:  # type: ignore[no-untyped-d
         ballot_submit(round_=round_, sheet=mark_sheet(round_, marks), rater_member=rater)
     # Nothing is counted before folding; the sheets wait, pending, with their payload.
     assert all(n == 0 for n, *_ in _tallies(round_.pk).values())
-    assert BallotSheet.objects.filter(round=round_, pending=True).count() == len(people)
+    assert BoxedSheet.objects.filter(round=round_).count() == len(people)
     assert ballots_fold(round_.pk, limit=3) == 3
     assert ballots_fold(round_.pk) == len(people) - 3
     assert ballots_fold(round_.pk) == 0  # a second fold finds nothing
-    assert not BallotSheet.objects.filter(round=round_, pending=True).exists()
-    assert set(BallotSheet.objects.filter(round=round_).values_list("payload", flat=True)) == {""}
-    assert BallotScore.objects.filter(sheet__round=round_).count() == len(people) ** 2
+    # Folded sheets leave the box: a content-free sheet row each, and per-mark counts.
+    assert not BoxedSheet.objects.filter(round=round_).exists()
+    assert BallotSheet.objects.filter(round=round_).count() == len(people)
+    assert sum(stored_marks(round_.pk).values()) == len(people) ** 2
     assert _tallies(round_.pk) == _expected_from_scores(round_.pk)
+    tallies = _tallies(round_.pk)
+    round_close(actor=SYSTEM, round_=round_)
+    assert BallotSheet.objects.filter(round=round_).count() == len(people)
+    assert sum(stored_marks(round_.pk).values()) == len(people) ** 2
+    assert _tallies(round_.pk) == tallies
+    recount = _expected_from_scores(round_.pk)
+    assert recount.keys() == tallies.keys()
+    for key, (n, total, low, high) in tallies.items():
+        assert recount[key][0] == n and recount[key][2:] == (low, high)
+        assert recount[key][1] == pytest.approx(total)
     n_self = sum(v[0] for (_, g), v in _tallies(round_.pk).items() if g == "self")
     assert n_self == len(people)
 
@@ -125,7 +139,7 @@ def test_close_folds_the_remainder(tree) -> None:  # type: ignore[no-untyped-def
         )
     superior_rates_everyone(round_, tree.county_admin)
     round_close(actor=SYSTEM, round_=round_)
-    assert not BallotSheet.objects.filter(round=round_, pending=True).exists()
+    assert not BoxedSheet.objects.filter(round=round_).exists()
     tally = Tally.objects.get(round=round_, subject=subjects[tree.member_a1.pk])
     assert (tally.n_public, tally.sum_public) == (2, 200.0)
     # After closing, nothing more is accepted — by the storing statement itself.
@@ -195,9 +209,10 @@ def test_fold_concurrently_with_intake_counts_every_sheet_once(tree) -> None:  #
     ballots_fold(round_.pk)
     branch_subjects = len(info.fields)
     assert len(accepted) == 120
+    assert not BoxedSheet.objects.filter(round=round_).exists()
     assert BallotSheet.objects.filter(round=round_).count() == 120
     assert UsedToken.objects.filter(round=round_).count() == 120
-    assert BallotScore.objects.filter(sheet__round=round_).count() == 120 * branch_subjects
+    assert sum(stored_marks(round_.pk).values()) == 120 * branch_subjects
     assert _tallies(round_.pk) == _expected_from_scores(round_.pk)
     assert sum(t.n_public for t in Tally.objects.filter(round=round_)) == 120 * branch_subjects
     assert participation_proof(round_).matches
@@ -252,7 +267,7 @@ def test_public_fast_path_is_one_statement(tree, django_assert_max_num_queries) 
     with django_assert_max_num_queries(limit):
         response = client.post(f"/public/appraisal/t/{tokens[1]}/", data)
     assert response.status_code == 302
-    assert BallotSheet.objects.filter(round=round_, pending=True).count() == 2
+    assert BoxedSheet.objects.filter(round=round_).count() == 2
     # The same token again: the statement writes nothing and the ordinary page says why.
     again = client.post(f"/public/appraisal/t/{tokens[1]}/", data)
     assert again.status_code == 409 and "已使用" in again.content.decode()
@@ -276,14 +291,14 @@ def test_public_fast_path_refusals_fall_back(tree) -> None:  # type: ignore[no-u
     name = next(k for k in data if k.startswith("s"))
     page = client.post(path, {k: v for k, v in data.items() if k != name})
     assert page.status_code == 200 and "请评价" in page.content.decode()
-    assert not BallotSheet.objects.exists() and not UsedToken.objects.exists()
+    assert not BoxedSheet.objects.exists() and not UsedToken.objects.exists()
     # A round no longer collecting: refused by the statement, explained by the page.
     from chuangxian.appraisal.models import Round
 
     Round.objects.filter(pk=round_.pk).update(status=RoundStatus.CLOSED)
     page = client.post(path, data)
     assert page.status_code == 409 and "不在测评期间" in page.content.decode()
-    assert not BallotSheet.objects.exists() and not UsedToken.objects.exists()
+    assert not BoxedSheet.objects.exists() and not UsedToken.objects.exists()
 
 
 def test_identical_sheet_flag_reads_pending_sheets(tree) -> None:  # type: ignore[no-untyped-def]
@@ -300,9 +315,13 @@ def test_identical_sheet_flag_reads_pending_sheets(tree) -> None:  # type: ignor
     assert "identical_sheets" in {f.kind for f in anomaly_flags(round_)}
     ballots_fold(round_.pk)
     assert "identical_sheets" in {f.kind for f in anomaly_flags(round_)}
-    assert Counter(BallotScore.objects.values_list("points", flat=True)) == {
-        POINTS["优秀"]: 3 * len(marks)
-    }
+    points: Counter[float] = Counter()
+    for (_, _, _, p), n in stored_marks(round_.pk).items():
+        points[p] += n
+    assert points == {POINTS["优秀"]: 3 * len(marks)}
+    round_close(actor=SYSTEM, round_=round_)  # sealed: the fingerprints are gone with the flag
+    assert "identical_sheets" not in {f.kind for f in anomaly_flags(round_)}
+    assert not SheetFingerprint.objects.filter(round=round_).exists()
 
 
 def test_background_fold_task_folds_and_comes_back(tree) -> None:  # type: ignore[no-untyped-def]
@@ -319,7 +338,7 @@ def test_background_fold_task_folds_and_comes_back(tree) -> None:  # type: ignor
     )
     before = DBTaskResult.objects.count()
     assert fold_round_ballots.call(round_.pk) == 1
-    assert not BallotSheet.objects.filter(round=round_, pending=True).exists()
+    assert not BoxedSheet.objects.filter(round=round_).exists()
     # Still collecting: the next fold is enqueued, to run a few seconds later.
     assert DBTaskResult.objects.count() == before + 1
     later = DBTaskResult.objects.order_by("-enqueued_at").first()
@@ -391,7 +410,7 @@ def test_public_sheet_escaped_or_not_reads_the_same(tree) -> None:  # type: igno
     assert page.status_code == 200 and "合格 不在可用的选项中" in page.content.decode()
     assert UsedToken.objects.count() == 2
     assert ballots_fold(round_.pk) == 2
-    points = set(BallotScore.objects.values_list("points", flat=True))
+    points = {p for _, _, _, p in stored_marks(round_.pk)}
     assert points == {POINTS["合格"]}
 
 
@@ -439,10 +458,12 @@ def test_deleting_a_round_removes_its_ballots(tree) -> None:  # type: ignore[no-
         token=tokens[0],
     )
     ballots_fold(round_.pk)
-    assert BallotScore.objects.exists() and UsedToken.objects.exists()
+    assert BallotSheet.objects.exists() and BallotCount.objects.exists()
+    assert SheetFingerprint.objects.exists() is False and UsedToken.objects.exists()
     Round.objects.filter(pk=round_.pk).delete()
+    assert not BoxedSheet.objects.exists()
     assert not BallotSheet.objects.exists()
-    assert not BallotScore.objects.exists()
+    assert not BallotCount.objects.exists()
     assert not UsedToken.objects.exists()
 
 

@@ -19,7 +19,7 @@ from chuangxian.appraisal.access import (
     superior_subjects_to_rate,
 )
 from chuangxian.appraisal.models import (
-    BallotSheet,
+    BoxedSheet,
     IssuedToken,
     Participation,
     Round,
@@ -230,18 +230,18 @@ def test_member_submits_once_on_the_phone_page(branch_round) -> None:  # type: i
     assert len(names) == 5  # the whole branch, one mark each
     page = client.post(url, {names[0]: posted(round_, "优秀")})
     assert page.status_code == 200 and "请评价" in page.content.decode()
-    assert not BallotSheet.objects.exists()
+    assert not BoxedSheet.objects.exists()
     data = dict.fromkeys(names, posted(round_, "合格"))
     data[names[1]] = "优秀"  # a label is not what the page posts: refused like any stray value
     page = client.post(url, data)
-    assert not BallotSheet.objects.exists()
+    assert not BoxedSheet.objects.exists()
     data[names[1]] = posted(round_, "优秀")
     assert client.post(url, data).status_code == 302
     assert Participation.objects.filter(member=tree.member_a1).count() == 1
     again = client.post(url, data)
     assert again.status_code == 409
     assert "每人只能提交一次" in again.content.decode()
-    assert BallotSheet.objects.count() == 1
+    assert BoxedSheet.objects.count() == 1
     # a member of another branch has no sheet here
     other = MemberFactory(organization=tree.branch_a2)
     stranger = make_user("stranger", member=other)
@@ -285,7 +285,7 @@ def test_tokens_sheet_public_ballot_once(branch_round) -> None:  # type: ignore[
     again = public.get(path)
     assert again.status_code == 409 and "已使用过" in again.content.decode()
     assert public.post(path, dict.fromkeys(names, posted(round_, "优秀"))).status_code == 409
-    assert BallotSheet.objects.filter(kind="public").count() == 1
+    assert BoxedSheet.objects.filter(kind="public").count() == 1
     missing = public.get("/public/appraisal/t/not-a-token/")
     assert missing.status_code == 404 and "二维码无效" in missing.content.decode()
     # refused batch: outside the round's subtree

@@ -147,3 +147,33 @@ def test_outsider_cannot_rate_on_the_staff_page(published, client_as):
     )
     assert response.status_code == 404
     assert not Rating.objects.exists()
+
+
+def test_dropping_the_cookie_gives_no_more_ratings(published, tree):
+    """The issue's probe: a fresh cookie for each of 30 ratings of one item from one address
+    and browser. Only the first counts."""
+    url = f"{wall_url(tree)}items/{published.pk}/rate/"
+    phone = {"REMOTE_ADDR": "10.3.3.3", "HTTP_USER_AGENT": "Mozilla/5.0 (Linux; Android 14) X"}
+    accepted = 0
+    for _ in range(30):
+        client = Client(**phone)  # a new browser profile: no cookie
+        client.get(wall_url(tree))
+        body = client.post(url, {"score": "100"}, follow=True).content.decode()
+        accepted += "感谢您的评价" in body
+    assert accepted == 1
+    assert Rating.objects.count() == 1
+
+
+def test_other_phones_on_one_network_may_rate_a_few_times(published, now, settings):
+    settings.COMMITMENT_PUBLIC_RATINGS_PER_ITEM_PER_ADDRESS = 3
+    for n in range(3):
+        rate(published, now, device_id=f"d{n}", address="10.4.4.4", user_agent=f"phone {n}")
+    # A changed User-Agent as well as a dropped cookie: still capped per item and address.
+    with pytest.raises(services.CommitmentError, match="同一网络已多次评价"):
+        rate(published, now, device_id="d9", address="10.4.4.4", user_agent="phone 9")
+    rate(published, now, device_id="d9", address="10.4.4.5", user_agent="phone 9")
+    # Same address and browser, new cookie: recognised as the same device.
+    with pytest.raises(services.CommitmentError, match="本设备已评价过"):
+        rate(published, now, device_id="d10", address="10.4.4.5", user_agent="phone 9")
+    stored = set(Rating.objects.values_list("client_hash", flat=True))
+    assert all(len(h) == 64 and "10.4.4" not in h for h in stored)

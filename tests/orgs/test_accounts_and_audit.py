@@ -6,7 +6,7 @@ from chuangxian.audit.models import AppendOnlyError, AuditAction, AuditEvent
 from chuangxian.audit.services import Actor, audit_record
 from chuangxian.orgs import access
 from chuangxian.orgs.authentication import LoginLocked
-from chuangxian.orgs.models import LoginFailure, Role, RoleGrant
+from chuangxian.orgs.models import LoginThrottle, Role, RoleGrant
 from chuangxian.orgs.services.accounts import account_create, role_grant, role_revoke
 from chuangxian.orgs.services.errors import RosterError
 
@@ -77,7 +77,7 @@ def test_lockout_after_repeated_failures(tree, settings):
         authenticate(request, username="secretary_a1", password="Passw0rd-2026")
     # Another account from the same office address still works.
     assert authenticate(request, username="worker_a1", password="Passw0rd-2026") == tree.worker
-    LoginFailure.objects.all().delete()
+    LoginThrottle.objects.all().delete()
     assert (
         authenticate(request, username="secretary_a1", password="Passw0rd-2026") == tree.secretary
     )

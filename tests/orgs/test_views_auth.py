@@ -127,3 +127,23 @@ def test_member_home_lists_self_service_links(client, tree):
     assert f"/members/{tree.member_a1.pk}/" in body
     assert "/reminders/" in body
     assert "我管理的党组织" not in body
+
+
+def test_logins_failures_and_logouts_are_audited(client, tree):  # type: ignore[no-untyped-def]
+    _login(client, "town_admin", "wrong-Passw0rd")
+    _login(client, "no-such-user", "wrong-Passw0rd")
+    _login(client, "town_admin")
+    client.post(reverse("logout"))
+    events = list(AuditEvent.objects.order_by("pk"))
+    assert [e.action for e in events] == [
+        AuditAction.LOGIN_FAILED,
+        AuditAction.LOGIN_FAILED,
+        AuditAction.LOGIN,
+        AuditAction.LOGOUT,
+    ]
+    failed, unknown, success, logout = events
+    assert failed.object_id == str(tree.town_admin.pk) and failed.org_path == tree.town_a.path
+    assert failed.ip_address == "127.0.0.1"
+    assert unknown.object_id == "" and unknown.object_label == "no-such-user"
+    assert success.actor == tree.town_admin and success.org_path == tree.town_a.path
+    assert logout.actor == tree.town_admin

@@ -7,7 +7,6 @@ carries nothing that identifies the rater: see models.py. The public ballot page
 (intake.py) calls store_sheet directly with metadata cached per process."""
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import secrets
@@ -49,6 +48,8 @@ Sheet = Mapping[int, Mapping[int, Any]]
 BURST_BUCKET_MINUTES = 10
 BURST_LIMIT = 60  # sheets per address per bucket before intake refuses
 TOKEN_BATCH_MAX = 5_000
+# Sheets rating fewer subjects (besides the rater) get no fingerprint: see sheet_fingerprint.
+IDENTICAL_MIN_SUBJECTS = 3
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,20 @@ def address_hash(round_id: int, address: str) -> str:
     return fieldcrypto.keyed_hash(f"appraisal-address:{round_id}:{address}")
 
 
-def sheet_fingerprint(scores: list[tuple[int, int, float]]) -> str:
-    """Equal for sheets giving the same points to the same subjects and leaves."""
+def sheet_fingerprint(
+    scores: list[tuple[int, int, float]], groups: Mapping[int, str] | None = None
+) -> str:
+    """Equal for sheets giving the same points to the same subjects and leaves, leaving out
+    self-ratings (`groups`); blank for a sheet rating fewer than IDENTICAL_MIN_SUBJECTS other
+    subjects, where identical sheets are expected and prove nothing. A keyed hash: without the
+    installation's key, a fingerprint cannot be matched against guessed sheets (a plain hash of
+    a small branch's sheet could be, which would give its content back)."""
+    if groups is not None:
+        scores = [s for s in scores if groups[s[0]] != RaterGroup.SELF]
+    if len({sid for sid, _, _ in scores}) < IDENTICAL_MIN_SUBJECTS:
+        return ""
     canonical = json.dumps(sorted(scores), separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+    return fieldcrypto.keyed_hash("appraisal-sheet:" + canonical)[:32]
 
 
 def _branch_id(org: Organization) -> int:
@@ -302,8 +313,8 @@ WITH r AS (
     SELECT %(round)s, batch_id, %(hash)s, %(today)s FROM t
     ON CONFLICT (token_hash) DO NOTHING RETURNING round_id
 )
-INSERT INTO appraisal_ballotsheet (id, round_id, kind, fingerprint, payload, pending)
-SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s, TRUE FROM u
+INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload)
+SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s FROM u
 """
 
 _PG_PERSON = """
@@ -314,8 +325,8 @@ WITH r AS (
     SELECT id, %(kind)s, %(member)s, %(user)s FROM r
     ON CONFLICT DO NOTHING RETURNING round_id
 )
-INSERT INTO appraisal_ballotsheet (id, round_id, kind, fingerprint, payload, pending)
-SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s, TRUE FROM p
+INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload)
+SELECT %(id)s, round_id, %(kind)s, %(fingerprint)s, %(payload)s FROM p
 """
 
 
@@ -378,7 +389,7 @@ def _execute_prepared(sql: str, params: dict[str, Any]) -> int:
 
 
 def _store_portable(params: dict[str, Any], token: tuple[str, int] | None) -> bool:
-    params = params | {"id": params["id"].hex, "pending": True}
+    params = params | {"id": params["id"].hex}
     with transaction.atomic(), connection.cursor() as cursor:
         # Write first (this takes SQLite's write lock), then read the status: a close that
         # committed before us is seen; one that starts later waits for us.
@@ -407,8 +418,8 @@ def _store_portable(params: dict[str, Any], token: tuple[str, int] | None) -> bo
             transaction.set_rollback(True)
             return False
         cursor.execute(
-            "INSERT INTO appraisal_ballotsheet (id, round_id, kind, fingerprint, payload, pending) "
-            "VALUES (%(id)s, %(round)s, %(kind)s, %(fingerprint)s, %(payload)s, %(pending)s)",
+            "INSERT INTO appraisal_boxedsheet (id, round_id, kind, fingerprint, payload) "
+            "VALUES (%(id)s, %(round)s, %(kind)s, %(fingerprint)s, %(payload)s)",
             params,
         )
     return True
@@ -497,7 +508,7 @@ def ballot_submit(
         round_id=round_.pk,
         kind=kind,
         payload=encode_payload(sorted(scores), groups),
-        fingerprint=sheet_fingerprint(scores),
+        fingerprint=sheet_fingerprint(scores, groups),
         today=today,
         token=(hashed, batch.pk) if batch is not None else None,
         member_id=rater_member.pk if rater_member is not None else None,

@@ -1,17 +1,23 @@
-"""Folding pending ballot sheets into scores and running tallies — each sheet exactly once.
+"""Folding: sheets out of the ballot box into the tallies and the archive — each exactly once.
 
-Intake stores a sheet as one pending row with its scores in a compact payload
-(services/ballots.store_sheet). Folding takes pending sheets of a round, writes their
-BallotScore rows, adds them to the (round, subject, leaf) tallies and marks the sheets folded
-(pending false, payload cleared) — all in one transaction, so a sheet is either still pending
-or counted, never both and never twice:
+Intake puts a sheet in the ballot box (BoxedSheet) as one row with its scores in a compact
+payload (services/ballots.store_sheet). Folding takes sheets of a round out of the box and, in
+the same transaction,
+- adds their scores to the (round, subject, leaf) tallies and, per mark, to BallotCount (how
+  many sheets gave this mark to this subject on this leaf in this group: no per-sheet scores);
+- writes one BallotSheet per sheet — a fresh random key and the kind, nothing else — in the
+  order of those keys;
+- counts their keyed fingerprints in SheetFingerprint (the identical-sheet flag; deleted at
+  close, services/sealing.py);
+- deletes them from the box.
+So a sheet is either still in the box or counted, never both and never twice:
 
-- PostgreSQL: one statement (`SELECT … FOR UPDATE` of pending sheets, `UPDATE … RETURNING`
-  the payloads feeding the score `INSERT` and a set-based tally `UPDATE` through CTEs), under a
-  per-round advisory lock; `pending` is re-checked on rows locked or changed concurrently, so
-  even without the lock a sheet folds once.
-- elsewhere (SQLite): the sheets are marked first (which takes the write lock), then their
-  scores are written and the tallies updated in Python, in chunks.
+- PostgreSQL: one statement (`SELECT … FOR UPDATE` of boxed sheets, `DELETE … RETURNING` their
+  payloads feeding the tally `UPDATE` and the archive `INSERT`s through CTEs), under a
+  per-round advisory lock; a sheet deleted concurrently is skipped, so even without the lock
+  it folds once.
+- elsewhere (SQLite): the sheets are deleted first (which takes the write lock), then the rest
+  is written in Python, in chunks.
 
 Who folds: the background task `fold_round_ballots` (django_tasks, `chuangxian db_worker`),
 which re-enqueues itself every FOLD_EVERY_SECONDS while the round is collecting; the command
@@ -19,14 +25,16 @@ which re-enqueues itself every FOLD_EVERY_SECONDS while the round is collecting;
 the round row (no sheet can be accepted after that: store_sheet checks the status under a
 key-share lock on the same row)."""
 
-from collections import defaultdict
+import random
+import uuid
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.db import connection, transaction
 
 from chuangxian.appraisal.closing import scheme_shape, standings_refresh
 from chuangxian.appraisal.errors import AppraisalError
-from chuangxian.appraisal.models import GROUP_ORDER, BallotScore, BallotSheet, Round
+from chuangxian.appraisal.models import GROUP_ORDER, BallotSheet, BoxedSheet, Round
 from chuangxian.appraisal.services.ballots import decode_payload
 
 FOLD_EVERY_SECONDS = 5
@@ -44,37 +52,52 @@ _SET = ",\n".join(
     f"min_{g} = LEAST(t.min_{g}, a.l{i}), max_{g} = GREATEST(t.max_{g}, a.h{i})"
     for i, g in enumerate(GROUP_ORDER)
 )
+
 _GROUP_ARRAY = "ARRAY[" + ", ".join(f"'{g}'" for g in GROUP_ORDER) + "]"
 
 # Generated from the constants above (column names and group indexes), no input.
+# gen_random_uuid is in the PostgreSQL core from version 13.
 _PG_FOLD = f"""
 WITH p AS (
-    SELECT id, payload FROM appraisal_ballotsheet
-    WHERE round_id = %(round)s AND pending LIMIT %(limit)s FOR UPDATE
-), f AS (
-    UPDATE appraisal_ballotsheet b SET pending = FALSE, payload = ''
-    FROM p WHERE b.id = p.id AND b.pending
-    RETURNING b.id, p.payload
-), x AS (
-    SELECT f.id AS sheet_id,
-        split_part(e, ':', 1)::bigint AS sid,
+    SELECT id FROM appraisal_boxedsheet
+    WHERE round_id = %(round)s LIMIT %(limit)s FOR UPDATE
+), f AS MATERIALIZED (
+    DELETE FROM appraisal_boxedsheet b USING p WHERE b.id = p.id
+    RETURNING b.kind, b.fingerprint, b.payload
+), x AS MATERIALIZED (
+    SELECT split_part(e, ':', 1)::bigint AS sid,
         split_part(e, ':', 2)::bigint AS leaf,
         split_part(e, ':', 3)::int AS g,
         split_part(e, ':', 4)::double precision AS pts
     FROM f CROSS JOIN LATERAL unnest(string_to_array(f.payload, ',')) AS e
-), s AS (
-    INSERT INTO appraisal_ballotscore (sheet_id, subject_id, indicator_id, "group", points)
-    SELECT sheet_id, sid, leaf, ({_GROUP_ARRAY})[g + 1], pts FROM x
-    RETURNING 1
 ), a AS (
     SELECT sid, leaf, {_AGG} FROM x GROUP BY sid, leaf
 ), t AS (
     UPDATE appraisal_tally t SET {_SET}
     FROM a WHERE t.round_id = %(round)s AND t.subject_id = a.sid AND t.indicator_id = a.leaf
     RETURNING 1
+), c AS (
+    INSERT INTO appraisal_ballotcount AS c
+        (round_id, subject_id, indicator_id, "group", points, count)
+    SELECT %(round)s, sid, leaf, ({_GROUP_ARRAY})[g + 1], pts, count(*) FROM x
+    GROUP BY sid, leaf, g, pts ORDER BY sid, leaf, g, pts
+    ON CONFLICT (round_id, subject_id, indicator_id, "group", points)
+    DO UPDATE SET count = c.count + excluded.count
+    RETURNING 1
+), s AS (
+    INSERT INTO appraisal_ballotsheet (id, round_id, kind)
+    SELECT gen_random_uuid(), %(round)s, kind FROM f ORDER BY 1
+    RETURNING 1
+), d AS (
+    INSERT INTO appraisal_sheetfingerprint AS d (round_id, fingerprint, count)
+    SELECT %(round)s, fingerprint, count(*) FROM f WHERE fingerprint <> ''
+    GROUP BY fingerprint ORDER BY fingerprint
+    ON CONFLICT (round_id, fingerprint) DO UPDATE SET count = d.count + excluded.count
+    RETURNING 1
 )
-SELECT (SELECT count(*) FROM f), (SELECT count(*) FROM s), (SELECT count(*) FROM a),
-    (SELECT count(*) FROM t), (SELECT array_agg(DISTINCT sid) FROM a)
+SELECT (SELECT count(*) FROM f), (SELECT count(*) FROM a), (SELECT count(*) FROM t),
+    (SELECT array_agg(DISTINCT sid) FROM a), (SELECT count(*) FROM c), (SELECT count(*) FROM s),
+    (SELECT count(*) FROM d)
 """  # noqa: S608
 
 
@@ -97,7 +120,7 @@ def _fold_pg(round_id: int, limit: int | None) -> tuple[int, set[int]]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, round_id])
         cursor.execute(_PG_FOLD, {"round": round_id, "limit": limit})
-        sheets, _, keys, tallied, touched = cursor.fetchone()
+        sheets, keys, tallied, touched, _, _, _ = cursor.fetchone()
     if keys != tallied:
         raise AppraisalError("考评对象或指标不属于本轮考评")
     return int(sheets), set(touched or ())
@@ -106,37 +129,27 @@ def _fold_pg(round_id: int, limit: int | None) -> tuple[int, set[int]]:
 def _fold_portable(round_id: int, limit: int | None) -> tuple[int, set[int]]:
     touched: set[int] = set()
     folded = 0
+    rng = random.SystemRandom()
     while limit is None or folded < limit:
         step = _CHUNK if limit is None else min(_CHUNK, limit - folded)
         rows = list(
-            BallotSheet.objects.filter(round_id=round_id, pending=True).values_list(
-                "id", "payload"
+            BoxedSheet.objects.filter(round_id=round_id).values_list(
+                "id", "kind", "fingerprint", "payload"
             )[:step]
         )
         if not rows:
             break
-        ids = [sheet_id for sheet_id, _ in rows]
-        # Mark first: this takes the write lock; a sheet marked by someone else meanwhile
+        # Delete first: this takes the write lock; a sheet taken by someone else meanwhile
         # makes the count differ and the whole fold roll back.
-        marked = BallotSheet.objects.filter(id__in=ids, pending=True).update(
-            pending=False, payload=""
-        )
-        if marked != len(ids):
+        deleted, _ = BoxedSheet.objects.filter(id__in=[row[0] for row in rows]).delete()
+        if deleted != len(rows):
             raise AppraisalError("评价表正在被另一进程汇总，请稍后再试")
-        scores: list[BallotScore] = []
         totals: dict[tuple[str, int, int], list[Any]] = {}
-        for sheet_id, payload in rows:
+        marks: Counter[tuple[int, int, str, float]] = Counter()
+        for _, _, _, payload in rows:
             for sid, leaf, group, points in decode_payload(payload):
-                scores.append(
-                    BallotScore(
-                        sheet_id=sheet_id,
-                        subject_id=sid,
-                        indicator_id=leaf,
-                        group=group,
-                        points=points,
-                    )
-                )
                 touched.add(sid)
+                marks[(sid, leaf, group, points)] += 1
                 entry = totals.get((group, sid, leaf))
                 if entry is None:
                     totals[(group, sid, leaf)] = [1, points, points, points]
@@ -145,15 +158,41 @@ def _fold_portable(round_id: int, limit: int | None) -> tuple[int, set[int]]:
                     entry[1] += points
                     entry[2] = min(entry[2], points)
                     entry[3] = max(entry[3], points)
-        BallotScore.objects.bulk_create(scores, batch_size=1_000)
         by_group: dict[str, list[tuple[int, int, int, float, float, float]]] = defaultdict(list)
         for (group, sid, leaf), (n, total, low, high) in sorted(totals.items()):
             by_group[group].append((sid, leaf, n, total, low, high))
         for group, rows_of_group in by_group.items():
             for start in range(0, len(rows_of_group), 500):
                 _tally_add(round_id, group, rows_of_group[start : start + 500])
+        sheets = sorted(
+            (uuid.UUID(int=rng.getrandbits(128), version=4), kind) for _, kind, _, _ in rows
+        )
+        BallotSheet.objects.bulk_create(
+            [BallotSheet(id=key, round_id=round_id, kind=kind) for key, kind in sheets],
+            batch_size=1_000,
+        )
+        fingerprints = Counter(fp for _, _, fp, _ in rows if fp)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                _UPSERT_COUNT, [(round_id, *key, n) for key, n in sorted(marks.items())]
+            )
+            cursor.executemany(
+                _UPSERT_FINGERPRINT, [(round_id, fp, n) for fp, n in sorted(fingerprints.items())]
+            )
         folded += len(rows)
     return folded, touched
+
+
+_UPSERT_COUNT = (
+    'INSERT INTO appraisal_ballotcount (round_id, subject_id, indicator_id, "group", points, '
+    "count) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (round_id, subject_id, indicator_id, "
+    '"group", points) DO UPDATE SET count = appraisal_ballotcount.count + excluded.count'
+)
+_UPSERT_FINGERPRINT = (
+    "INSERT INTO appraisal_sheetfingerprint (round_id, fingerprint, count) VALUES (%s, %s, %s) "
+    "ON CONFLICT (round_id, fingerprint) "
+    "DO UPDATE SET count = appraisal_sheetfingerprint.count + excluded.count"
+)
 
 
 def _tally_add(
@@ -185,4 +224,4 @@ def _tally_add(
 
 
 def rounds_with_pending() -> list[int]:
-    return sorted(set(BallotSheet.objects.filter(pending=True).values_list("round_id", flat=True)))
+    return sorted(set(BoxedSheet.objects.values_list("round_id", flat=True)))

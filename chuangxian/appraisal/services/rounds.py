@@ -243,6 +243,7 @@ def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Rou
     from chuangxian.appraisal.selectors import close_problems
     from chuangxian.appraisal.services.ballots import limiter
     from chuangxian.appraisal.services.folding import ballots_fold
+    from chuangxian.appraisal.services.sealing import seal_box
 
     with transaction.atomic():
         round_ = _locked(round_)
@@ -262,6 +263,8 @@ def round_close(*, actor: Actor, round_: Round, fast: bool | None = None) -> Rou
         if problems:
             raise AppraisalError(problems)
         written = compute_results(round_, fast=fast)
+        # The ballot box is emptied into the secret archive (services/sealing.py).
+        seal_box(round_.pk)
         IntakeCounter.objects.filter(round=round_).delete()
         limiter.reset(round_.pk)
         _transition(

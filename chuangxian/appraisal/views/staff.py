@@ -30,7 +30,7 @@ from chuangxian.appraisal.errors import AppraisalError
 from chuangxian.appraisal.exports import results_export, results_in_subtree
 from chuangxian.appraisal.forms import OverrideForm, ReasonForm, RoundForm, TokenBatchForm
 from chuangxian.appraisal.models import (
-    BallotSheet,
+    BoxedSheet,
     LeafKind,
     Participation,
     RaterKind,
@@ -242,7 +242,7 @@ def round_close_confirm(request: HttpRequest, round_id: int) -> HttpResponse:
     context = {
         "round": round_,
         "groups": selectors.participation_by_group(round_),
-        "pending": BallotSheet.objects.filter(round=round_, pending=True).count(),
+        "pending": BoxedSheet.objects.filter(round=round_).count(),
         "problems": selectors.close_problems(round_),
         "thin_rule": ThinRule(round_.scheme.thin_rule).label,
         "proof": selectors.participation_proof(round_),

@@ -188,6 +188,7 @@ def rate(request: HttpRequest, code: str, item_id: int) -> HttpResponse:
             rater=rater,
             device_id=device,
             address=ip,
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
             today=timezone.localdate(),
         ),
         _("感谢您的评价！"),

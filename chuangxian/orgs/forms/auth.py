@@ -45,3 +45,18 @@ class PasswordChangeForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("两次输入的新密码不一致"))
         return data
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=20,
+        help_text=_("手机验证器应用中显示的6位数字，或一个恢复码。"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off"}
+        ),
+    )
+
+
+class TwoFactorResetForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)

@@ -1,4 +1,4 @@
-from chuangxian.orgs.models.account import LoginFailure, Role, RoleGrant, User
+from chuangxian.orgs.models.account import LoginThrottle, Role, RoleGrant, User
 from chuangxian.orgs.models.member import (
     Education,
     Gender,
@@ -12,7 +12,7 @@ from chuangxian.orgs.models.organization import Organization, OrgKind, Sector
 __all__ = [
     "Education",
     "Gender",
-    "LoginFailure",
+    "LoginThrottle",
     "Member",
     "MemberCategory",
     "MemberStatus",

@@ -63,12 +63,18 @@ class RoleGrant(models.Model):
         return f"{self.user} {self.get_role_display()} @ {self.organization}"
 
 
-class LoginFailure(models.Model):
-    """One failed login; recent rows per account name or address decide a lockout."""
+class LoginThrottle(models.Model):
+    """Login attempts counted per account and per client address (orgs/login_limits.py).
 
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    `key` is "account:<user id>" (whatever name or phone number was typed for it),
+    "name:<typed name>" for a name that matches no account, or "address:<ip>". An attempt is
+    counted here, in one atomic statement, before its password is checked; a success gives it
+    back. `locked_until` is set when the failures reach the limit."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
-        return f"{self.username} {self.at}"
+        return f"{self.key} {self.failures}"

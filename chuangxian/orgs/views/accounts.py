@@ -11,7 +11,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chuangxian.orgs.access import (
+    access_account_by_id,
     access_member_by_id,
+    account_changeable,
     accounts_for,
     administered_organizations,
     can_manage_organization,
@@ -21,6 +23,7 @@ from chuangxian.orgs.access import (
 from chuangxian.orgs.forms.accounts import AccountCreateForm, AccountSearchForm, RoleGrantForm
 from chuangxian.orgs.forms.service_errors import add_service_errors
 from chuangxian.orgs.models import Member, Role, RoleGrant, User
+from chuangxian.orgs.services import two_factor
 from chuangxian.orgs.services.accounts import (
     account_create,
     account_set_active,
@@ -36,13 +39,10 @@ def _require_administrator(user: object) -> None:
         raise Http404("页面不存在")
 
 
-def _access_account(request: HttpRequest, account_id: int) -> User:
+def _access_account(request: HttpRequest, account_id: int, *, change: bool = False) -> User:
     user = viewer(request)
     _require_administrator(user)
-    account = get_object_or_404(User.objects.select_related("member__organization"), pk=account_id)
-    if not user_in_scope(user, account):
-        raise Http404("没有找到该账号")
-    return account
+    return access_account_by_id(user, account_id, change=change)
 
 
 @require_GET
@@ -114,9 +114,14 @@ def _account_page(request: HttpRequest, account: User, grant_form: RoleGrantForm
     grants = account.role_grants.select_related("organization", "granted_by").order_by(
         "organization__path"
     )
+    changeable = account_changeable(user, account)
     context = {
         "account": account,
-        "grants": [(g, can_manage_organization(user, g.organization)) for g in grants],
+        "can_change": changeable,
+        "two_factor_enabled": two_factor.enabled_for(account),
+        "grants": [
+            (g, changeable and can_manage_organization(user, g.organization)) for g in grants
+        ],
         "grant_form": grant_form,
         "is_self": account.pk == user.pk,
     }
@@ -132,7 +137,7 @@ def account(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_POST
 def account_grant(request: HttpRequest, account_id: int) -> HttpResponse:
-    found = _access_account(request, account_id)
+    found = _access_account(request, account_id, change=True)
     form = RoleGrantForm(request.POST, organizations=administered_organizations(viewer(request)))
     if form.is_valid():
         try:
@@ -152,7 +157,7 @@ def account_grant(request: HttpRequest, account_id: int) -> HttpResponse:
 
 @require_POST
 def account_revoke(request: HttpRequest, account_id: int, grant_id: int) -> HttpResponse:
-    found = _access_account(request, account_id)
+    found = _access_account(request, account_id, change=True)
     grant = get_object_or_404(
         RoleGrant.objects.select_related("organization", "user"), pk=grant_id, user=found
     )
@@ -167,7 +172,7 @@ def account_revoke(request: HttpRequest, account_id: int, grant_id: int) -> Http
 
 @require_POST
 def account_set_active_view(request: HttpRequest, account_id: int) -> HttpResponse:
-    found = _access_account(request, account_id)
+    found = _access_account(request, account_id, change=True)
     active = request.POST.get("active") == "1"
     if found.pk == viewer(request).pk and not active:
         messages.error(request, _("不能停用自己的账号。"))

@@ -1,14 +1,10 @@
 """Logging in with a username or phone number, logging out, changing one's password."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,15 +12,16 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from chuangxian.audit.models import AuditAction, AuditEvent
-from chuangxian.audit.services import Actor, audit_record
 from chuangxian.orgs.authentication import LoginLocked, client_ip
 from chuangxian.orgs.forms.auth import LoginForm, PasswordChangeForm
 from chuangxian.orgs.forms.service_errors import add_service_errors
+from chuangxian.orgs.middleware import mark_active
 from chuangxian.orgs.models import User
+from chuangxian.orgs.services import sessions, two_factor
 from chuangxian.orgs.services.accounts import account_set_password
 from chuangxian.orgs.services.errors import RosterError
 from chuangxian.orgs.views.http import actor_of
+from chuangxian.orgs.views.two_factor import begin_code_step
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -34,38 +31,6 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return target
     return settings.LOGIN_REDIRECT_URL
-
-
-def _record_lockout(username: str, ip: str | None) -> None:
-    """One LOGIN_LOCKED row per account name and lockout window, however often the locked
-    form is submitted, under the organization of the account if it exists."""
-    since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    label = username.strip()[:150]
-    already = AuditEvent.objects.filter(
-        action=AuditAction.LOGIN_LOCKED, object_label=label, at__gte=since
-    )
-    if already.exists():
-        return
-    account = (
-        User.objects.filter(Q(username__iexact=label) | Q(phone=label))
-        .select_related("member__organization")
-        .first()
-    )
-    org_path = ""
-    if account is not None:
-        if account.member is not None:
-            org_path = account.member.organization.path
-        else:
-            grant = account.role_grants.select_related("organization").first()
-            org_path = grant.organization.path if grant else ""
-    audit_record(
-        actor=Actor(ip_address=ip, label=label or "匿名"),
-        action=AuditAction.LOGIN_LOCKED,
-        object_type="user",
-        object_id=str(account.pk) if account else "",
-        object_label=label,
-        org_path=org_path,
-    )
 
 
 @sensitive_post_parameters("password")
@@ -81,15 +46,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
         try:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
         except LoginLocked:
-            _record_lockout(username, client_ip(request))
+            sessions.login_locked(typed=username, ip=client_ip(request))
             form.add_error(
                 None,
                 _("登录失败次数过多，该账号已被锁定15分钟，请稍后再试或联系管理员。"),
             )
         else:
             if user is not None:
+                if two_factor.enabled_for(user):
+                    return begin_code_step(request, user, _safe_next(request))
                 login(request, user)
+                mark_active(request)
+                sessions.login_succeeded(user=user, ip=client_ip(request))
+                if two_factor.required_for(user):
+                    messages.warning(request, _("管理员账号必须启用双因素认证后才能继续使用系统。"))
+                    return redirect("orgs:two_factor")
                 return redirect(_safe_next(request))
+            sessions.login_failed(typed=username, ip=client_ip(request))
             form.add_error(None, _("用户名（或手机号码）或密码不正确。"))
     context = {"form": form, "next": _safe_next(request)}
     return render(request, "registration/login.html", context)
@@ -97,6 +70,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
+    if isinstance(request.user, User):
+        sessions.logged_out(user=request.user, ip=client_ip(request))
     logout(request)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
