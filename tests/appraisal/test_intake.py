@@ -96,7 +96,7 @@ def test_fold_counts_each_sheet_once(tree) -> None:  # type: ignore[no-untyped-d
     people = [tree.member_a1, tree.member_a1g] + [
         MemberFactory(organization=tree.branch_a1) for _ in range(5)
     ]
-    round_ = democratic_round(tree.town_a)
+    round_ = democratic_round(tree.branch_a1)  # every subject rated by others: it may close
     subjects = member_subjects(round_)
     rng = random.Random(3)
     for rater in people:
@@ -319,6 +319,7 @@ def test_identical_sheet_flag_reads_pending_sheets(tree) -> None:  # type: ignor
     for (_, _, _, p), n in stored_marks(round_.pk).items():
         points[p] += n
     assert points == {POINTS["优秀"]: 3 * len(marks)}
+    superior_rates_everyone(round_, tree.county_admin)
     round_close(actor=SYSTEM, round_=round_)  # sealed: the fingerprints are gone with the flag
     assert "identical_sheets" not in {f.kind for f in anomaly_flags(round_)}
     assert not SheetFingerprint.objects.filter(round=round_).exists()

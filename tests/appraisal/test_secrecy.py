@@ -50,7 +50,8 @@ def _cast(tree):  # type: ignore[no-untyped-def]
     people = [tree.member_a1, tree.member_a1g] + [
         MemberFactory(organization=tree.branch_a1) for _ in range(10)
     ]
-    round_ = democratic_round(tree.town_a)
+    # The branch's own round: every subject is rated by others, so it may close.
+    round_ = democratic_round(tree.branch_a1)
     subjects = member_subjects(round_)
     branch = [subjects[p.pk] for p in people]
     order = []
