@@ -39,8 +39,9 @@ from chuangxian.roster_io.uploads import upload_problem
 
 # Progress is written at most this often (rows), so a big file does not spend its time on it.
 PROGRESS_STEP = 2000
-# How often the worker renews the lease of the job it runs, in seconds.
-LEASE_RENEW_SECONDS = 5
+# How often the worker renews the lease of the job it runs, in seconds (at most; a quarter of
+# the lease when that is shorter).
+LEASE_RENEW_SECONDS = 5.0
 DIED_MESSAGE = (
     "导入进程意外终止（{how}），未写入任何数据。可能是文件过大或构造异常，"
     "也可能是服务器资源不足；请检查文件后重新导入"
@@ -119,9 +120,10 @@ def import_job_run_isolated(*, job_id: int) -> None:
     child = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "chuangxian", "import_job", str(job_id)], env=_child_env()
     )
+    renew_every = min(LEASE_RENEW_SECONDS, lease_seconds() / 4)
     while True:
         try:
-            returncode = child.wait(timeout=LEASE_RENEW_SECONDS)
+            returncode = child.wait(timeout=renew_every)
             break
         except subprocess.TimeoutExpired:
             ImportJob.objects.filter(pk=job_id, status=ImportStatus.RUNNING).update(
@@ -203,7 +205,7 @@ def import_job_fail(*, job_id: int, message: str) -> bool:
 def import_jobs_recover(*, now: dt.datetime | None = None) -> int:
     """Mark failed every running job whose lease ran out (its worker died); the stored files
     are emptied. Returns how many. Safe to run anywhere, any time: a live worker renews its
-    job's lease every LEASE_RENEW_SECONDS, far more often than the lease lasts."""
+    job's lease four times or more while the lease lasts."""
     now = now or timezone.now()
     expired = now - dt.timedelta(seconds=lease_seconds())
     return ImportJob.objects.filter(
