@@ -22,7 +22,7 @@ from chuangxian.roster_io.columns import (
 )
 from chuangxian.roster_io.parse_child import ParseFailed, parse_workbook
 from chuangxian.roster_io.report import RowError
-from chuangxian.roster_io.sheet_guard import SpreadsheetRefused, check_xlsx
+from chuangxian.roster_io.sheet_guard import SpreadsheetRefused, check_xls, check_xlsx
 
 HEADER_SEARCH_ROWS = 10
 ZIP_MAGIC = b"PK\x03\x04"
@@ -100,6 +100,8 @@ def read_sheets(content: bytes) -> tuple[FileFormat, list[tuple[str, Sequence[Se
     try:
         if file_format == "xlsx":
             check_xlsx(content)
+        else:
+            check_xls(content)
         sheets: list[tuple[str, Sequence[Sequence[Cell]]]] = list(parse_workbook(content))
     except (SpreadsheetRefused, ParseFailed) as error:
         raise RosterFileError(str(error)) from error

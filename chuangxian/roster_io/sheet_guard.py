@@ -9,14 +9,17 @@ weighs:
 - every worksheet's `<dimension ref="A1:P100001"/>`: a declared range of billions of cells (one
   cell at XFD1048576 makes a dense parser allocate 16,384 × 1,048,576 cells).
 
-An .xls (BIFF8) cannot address more than 65,536 rows × 256 columns per sheet, which bounds what
-it declares; its contents, like an .xlsx whose declarations lie (a zip member larger than it
-says, a cell beyond the declared range), are bounded by the memory limit of the process that
-parses it (parse_child.py). These checks exist so that the common hostile files are refused
-at once with a clear message, and honest large files are not parsed only to fail."""
+An .xls is an OLE compound file whose "Workbook" stream holds BIFF8 records; each sheet starts
+with a DIMENSIONS record (its first and last row and column), checked the same way
+(`check_xls`, which reads the compound file's allocation table and directory and walks the
+stream's record headers, not the cells). What a file does not declare truthfully — a zip member
+larger than it says, a cell beyond the declared range — is bounded by the memory limit of the
+process that parses it (parse_child.py). These checks exist so that the common hostile files
+are refused at once with a clear message, and honest large files are not parsed only to fail."""
 
 import io
 import re
+import struct
 import zipfile
 
 from django.conf import settings
@@ -125,3 +128,97 @@ def column_number(letters: str) -> int:
 
 def _mb(size: int) -> int:
     return max(1, round(size / (1024 * 1024)))
+
+
+# OLE compound file (MS-CFB) and BIFF8 (MS-XLS) constants.
+_CFB_END_OF_CHAIN = 0xFFFFFFFE
+_CFB_HEADER = struct.Struct("<8s16sHHHHH6xIIIIIIIII")
+_BIFF_BOF = 0x0809
+_BIFF_DIMENSIONS = 0x0200
+_BIFF_EOF = 0x000A
+
+
+def check_xls(content: bytes) -> None:
+    """Refuse (SpreadsheetRefused) an .xls whose sheets declare more than MAX_DECLARED_CELLS.
+    A file whose compound structure cannot be followed is left to the parser (which reports
+    it as broken, under the memory limit)."""
+    stream = _workbook_stream(content)
+    if stream is None:
+        return
+    position, sheet_number, in_sheet = 0, 0, False
+    while position + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, position)
+        body = stream[position + 4 : position + 4 + size]
+        position += 4 + size
+        if kind == _BIFF_BOF and len(body) >= 4:
+            in_sheet = struct.unpack_from("<H", body, 2)[0] == 0x0010  # a worksheet
+            sheet_number += in_sheet
+        elif kind == _BIFF_DIMENSIONS and in_sheet and len(body) >= 12:
+            first_row, last_row_plus_one, first_col, last_col_plus_one = struct.unpack_from(
+                "<IIHH", body
+            )
+            rows = max(last_row_plus_one - first_row, 0)
+            columns = max(last_col_plus_one - first_col, 0)
+            if rows * columns > MAX_DECLARED_CELLS:
+                raise SpreadsheetRefused(
+                    f"第{sheet_number}张工作表声明的范围为{rows}行×{columns}列，"
+                    f"超过可导入的上限（{MAX_DECLARED_CELLS // 10000}万个单元格）。"
+                    "请删除表格右侧和下方多余的行列（或把数据复制到新的工作簿）后重新上传"
+                )
+        elif kind == _BIFF_EOF:
+            in_sheet = False
+
+
+def _workbook_stream(content: bytes) -> bytes | None:
+    """The "Workbook" (or BIFF5 "Book") stream of a compound file, or None."""
+    try:
+        header = _CFB_HEADER.unpack_from(content)
+        sector_size = 1 << header[5]
+        mini_size = 1 << header[6]
+        first_directory, mini_cutoff = header[9], header[11]
+        first_mini_fat, first_difat, difat_count = header[12], header[14], header[15]
+        if sector_size not in (512, 4096):
+            return None
+        fat_sectors = list(struct.unpack_from("<109I", content, 76))
+        sector, per_difat = first_difat, sector_size // 4 - 1
+        for _ in range(min(difat_count, len(content) // sector_size)):
+            entries = struct.unpack_from(f"<{per_difat + 1}I", content, (sector + 1) * sector_size)
+            fat_sectors += entries[:-1]
+            sector = entries[-1]
+        fat: list[int] = []
+        for fat_sector in fat_sectors:
+            if fat_sector >= _CFB_END_OF_CHAIN:
+                continue
+            offset = (fat_sector + 1) * sector_size
+            fat += struct.unpack_from(f"<{sector_size // 4}I", content, offset)
+
+        def chain(start: int, unit: int, table: list[int], data: bytes, base: int) -> bytes:
+            parts, seen = [], set()
+            while start < _CFB_END_OF_CHAIN and start < len(table) and start not in seen:
+                seen.add(start)
+                offset = base + start * unit
+                parts.append(data[offset : offset + unit])
+                start = table[start]
+            return b"".join(parts)
+
+        directory = chain(first_directory, sector_size, fat, content, sector_size)
+        entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+        if not entries:
+            return None
+        root = entries[0]
+        for entry in entries:
+            name_length = struct.unpack_from("<H", entry, 64)[0]
+            name = entry[: max(name_length - 2, 0)].decode("utf-16-le", "replace")
+            if entry[66] != 2 or name not in ("Workbook", "Book"):
+                continue
+            start, size = struct.unpack_from("<II", entry, 116)
+            if size >= mini_cutoff:
+                return chain(start, sector_size, fat, content, sector_size)[:size]
+            mini_fat_bytes = chain(first_mini_fat, sector_size, fat, content, sector_size)
+            mini_fat = list(struct.unpack(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes))
+            root_start = struct.unpack_from("<I", root, 116)[0]
+            mini_stream = chain(root_start, sector_size, fat, content, sector_size)
+            return chain(start, mini_size, mini_fat, mini_stream, 0)[:size]
+    except (struct.error, IndexError, ValueError, MemoryError):
+        return None
+    return None

@@ -5,6 +5,7 @@ without this process growing."""
 import datetime as dt
 import io
 import resource
+import struct
 import zipfile
 import zlib
 
@@ -15,8 +16,14 @@ from chuangxian.learning.services.imports import OFFLINE_COLUMNS
 from chuangxian.learning.sheets import ImportFileError, read_table
 from chuangxian.roster_io.parse_child import ParseFailed, parse_workbook
 from chuangxian.roster_io.reader import RosterFileError, read_roster, read_sheets
-from chuangxian.roster_io.sheet_guard import SpreadsheetRefused, check_xlsx, column_number
+from chuangxian.roster_io.sheet_guard import (
+    SpreadsheetRefused,
+    check_xls,
+    check_xlsx,
+    column_number,
+)
 from tests.roster_io import files
+from tests.roster_io.test_cells_and_reader import DATA
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -188,3 +195,29 @@ def test_an_honest_workbook_reads_the_same_through_the_child() -> None:
 
 def test_column_letters() -> None:
     assert [column_number(c) for c in ("A", "Z", "AA", "XFD")] == [1, 26, 27, 16384]
+
+
+def _xls_declaring(rows: int, columns: int) -> bytes:
+    """members.xls with its sheet's DIMENSIONS record rewritten in place."""
+    content = bytearray((DATA / "members.xls").read_bytes())
+    record = bytes(content).find(b"\x00\x02\x0e\x00" + struct.pack("<IIHH", 0, 4, 0, 9))
+    assert record > 0
+    struct.pack_into("<IIHH", content, record + 4, 0, rows, 0, columns)
+    return bytes(content)
+
+
+def test_an_xls_declaring_a_huge_sheet_is_refused_before_parsing() -> None:
+    check_xls((DATA / "members.xls").read_bytes())
+    check_xls(_xls_declaring(65536, 256))  # the most BIFF8 Excel writes: 16.8 million cells
+    with pytest.raises(SpreadsheetRefused, match="1048576行×16384列"):
+        check_xls(_xls_declaring(1048576, 16384))
+    with pytest.raises(RosterFileError, match="超过可导入的上限"):
+        read_roster(_xls_declaring(4_000_000_000, 256))
+
+
+@pytest.mark.django_db
+def test_a_broken_xls_is_reported_not_crashed_on() -> None:
+    content = (DATA / "members.xls").read_bytes()[:1500]
+    check_xls(content)  # cannot follow the structure: left to the parser
+    with pytest.raises(RosterFileError, match="无法打开Excel文件"):
+        read_roster(content)
