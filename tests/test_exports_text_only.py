@@ -60,7 +60,8 @@ def hostile_name(index: int) -> str:
 
 
 def test_no_export_writes_a_formula_from_user_data(client) -> None:  # type: ignore[no-untyped-def]
-    call_command("seed_demo", "--members", "300", "--today", TODAY.isoformat(), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("seed_demo", "--members", "300", "--today", TODAY.isoformat(), stdout=out)
     orgs = list(Organization.objects.order_by("pk"))
     for index, org in enumerate(orgs):
         org.name = hostile_name(index)

@@ -202,11 +202,11 @@ def _workbook_stream(content: bytes) -> bytes | None:
             return b"".join(parts)
 
         directory = chain(first_directory, sector_size, fat, content, sector_size)
-        entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
-        if not entries:
+        records = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+        if not records:
             return None
-        root = entries[0]
-        for entry in entries:
+        root = records[0]
+        for entry in records:
             name_length = struct.unpack_from("<H", entry, 64)[0]
             name = entry[: max(name_length - 2, 0)].decode("utf-16-le", "replace")
             if entry[66] != 2 or name not in ("Workbook", "Book"):
