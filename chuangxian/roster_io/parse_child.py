@@ -150,9 +150,7 @@ class _CellUnpickler(pickle.Unpickler):
     """Unpickles lists, strings and numbers, and the date and time types calamine returns;
     refuses any other class (a pickle naming one could run code)."""
 
-    ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "time")} | {
-        ("datetime", "timedelta")
-    }
+    ALLOWED = frozenset(("datetime", name) for name in ("date", "datetime", "time", "timedelta"))
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in self.ALLOWED:

@@ -4,8 +4,10 @@ without this process growing."""
 
 import datetime as dt
 import io
+import pickle
 import resource
 import struct
+import subprocess
 import zipfile
 import zlib
 
@@ -14,7 +16,7 @@ import pytest
 from chuangxian.dues.importing import plan_payments
 from chuangxian.learning.services.imports import OFFLINE_COLUMNS
 from chuangxian.learning.sheets import ImportFileError, read_table
-from chuangxian.roster_io.parse_child import ParseFailed, parse_workbook
+from chuangxian.roster_io.parse_child import ParseFailed, _CellUnpickler, parse_workbook
 from chuangxian.roster_io.reader import RosterFileError, read_roster, read_sheets
 from chuangxian.roster_io.sheet_guard import (
     SpreadsheetRefused,
@@ -221,3 +223,12 @@ def test_a_broken_xls_is_reported_not_crashed_on() -> None:
     check_xls(content)  # cannot follow the structure: left to the parser
     with pytest.raises(RosterFileError, match="无法打开Excel文件"):
         read_roster(content)
+
+
+def test_the_parent_unpickles_cells_and_nothing_else() -> None:
+    """A child taken over by a file could send a pickle naming any callable; only data and
+    the date and time types are accepted."""
+    cells = ("rows", [["姓名", 1, 2.5, True, None, dt.date(2020, 7, 1), dt.timedelta(hours=1)]])
+    assert _CellUnpickler(io.BytesIO(pickle.dumps(cells))).load() == cells
+    with pytest.raises(pickle.UnpicklingError, match="unexpected class"):
+        _CellUnpickler(io.BytesIO(pickle.dumps(("rows", [subprocess.call])))).load()
