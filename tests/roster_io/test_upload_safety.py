@@ -12,6 +12,8 @@ import zipfile
 import zlib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from chuangxian.dues.importing import plan_payments
 from chuangxian.learning.services.imports import OFFLINE_COLUMNS
@@ -232,3 +234,43 @@ def test_the_parent_unpickles_cells_and_nothing_else() -> None:
     assert _CellUnpickler(io.BytesIO(pickle.dumps(cells))).load() == cells
     with pytest.raises(pickle.UnpicklingError, match="unexpected class"):
         _CellUnpickler(io.BytesIO(pickle.dumps(("rows", [subprocess.call])))).load()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "data"),
+    [
+        ("dues:import", {}),
+        ("learning:import_offline", {}),
+        ("learning:import_xuexi", {"year": "2026"}),
+        ("learning:questions", {"action": "import", "organization": "branch_a1"}),
+    ],
+)
+def test_every_upload_page_refuses_the_attack_in_chinese(client, tree, url_name, data) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(tree.town_admin)
+    upload = SimpleUploadedFile("attack.xlsx", far_cell_xlsx(declare=True))
+    if "organization" in data:
+        data = {**data, "organization": getattr(tree, data["organization"]).pk}
+    response = client.post(reverse(url_name), {**data, "file": upload})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "声明的范围为A1:XFD1048576" in body
+
+
+@pytest.mark.django_db
+def test_the_roster_import_job_refuses_the_attack(tree) -> None:  # type: ignore[no-untyped-def]
+    from chuangxian.audit.services import Actor
+    from chuangxian.roster_io.models import ImportStatus
+    from chuangxian.roster_io.services.jobs import import_job_create, import_job_run
+
+    job = import_job_create(
+        actor=Actor(user=tree.town_admin),
+        user=tree.town_admin,
+        file_name="attack.xlsx",
+        content=far_cell_xlsx(declare=True),
+        dry_run=False,
+    )
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and bytes(job.content) == b""
+    assert "声明的范围为A1:XFD1048576" in job.errors[0]["reason"]
