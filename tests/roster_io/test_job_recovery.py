@@ -90,6 +90,21 @@ class LiveSite:
         rows = self.query("SELECT worker_pid FROM roster_io_workerheartbeat")
         return rows[0][0] if rows else None
 
+    def import_processes(self) -> list[int]:
+        """The live (not zombie) `import_job` processes of this site, and their helpers."""
+        found = []
+        marker = f"CHUANGXIAN_DATA_DIR={self.tmp}".encode()
+        for proc in Path("/proc").iterdir():
+            try:
+                command = (proc / "cmdline").read_bytes()
+                environ = (proc / "environ").read_bytes()
+                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if b"import_job" in command and marker in environ.split(b"\0") and state != "Z":
+                found.append(int(proc.name))
+        return found
+
     def start_worker(self) -> None:
         self.worker = subprocess.Popen(
             [sys.executable, "-m", "chuangxian", "run_worker", "--interval", "0.2"],
@@ -158,6 +173,8 @@ def test_a_worker_killed_during_an_import_leaves_nothing_and_the_rerun_succeeds(
     assert "未写入任何数据" in message
     assert site.job(job_id)[2] == 0  # the stored file is gone
     assert site.members() == 0  # nothing half-written
+    # The job's process and its reading helper ended with the worker.
+    wait_for("the job's processes to end", lambda: not site.import_processes())
     # The supervisor started a new worker, which runs the rerun.
     wait_for("a new worker", lambda: site.worker_pid() not in (None, first_worker))
     rerun = queue(site, roster)

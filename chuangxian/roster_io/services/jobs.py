@@ -51,6 +51,10 @@ LOST_MESSAGE = (
 )
 
 
+# The worker's process id, for the job's process to check that it is still there.
+WORKER_PID_VARIABLE = "CHUANGXIAN_IMPORT_WORKER_PID"
+
+
 def seal_content(content: bytes) -> bytes:
     """The uploaded file as stored while its job waits: AES-GCM under the field key."""
     return fieldcrypto.encrypt(base64.b64encode(content).decode("ascii")).encode("ascii")
@@ -137,6 +141,7 @@ def _child_env() -> dict[str, str]:
     """The worker's environment, with the settings module it runs under."""
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "chuangxian.settings")
+    env[WORKER_PID_VARIABLE] = str(os.getpid())
     return env
 
 
