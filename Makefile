@@ -36,13 +36,14 @@ run: export CHUANGXIAN_REQUIRE_ADMIN_2FA ?= 0
 run: migrate
 	$(BIN)/chuangxian seed_demo --if-empty
 	$(BIN)/chuangxian send_reminders
-	@echo "任务处理进程（导入等后台任务）已在后台启动；网页地址 http://$(HOST):$(PORT)/"
+	@echo "任务处理进程（导入等后台任务）已在后台启动，退出后会自动重启；网页地址 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' EXIT INT TERM; \
-	 $(BIN)/chuangxian db_worker --interval 1 & \
+	 $(BIN)/chuangxian run_worker --interval 1 & \
 	 $(BIN)/chuangxian runserver $(HOST):$(PORT)
 
+# The background worker, supervised: restarted when it dies, with the heartbeat the staff pages read.
 worker: $(VENV)/.installed
-	$(BIN)/chuangxian db_worker
+	$(BIN)/chuangxian run_worker
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -45,6 +45,11 @@ def main() -> None:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from chuangxian.roster_io.parse_child import limit_memory
+
+    # As an import job's own process (and `import_roster`) runs: under the import memory
+    # limit, parsing the workbook in place.
+    limit_memory()
     try:
         path = workdir / "roster.xlsx"
         started = time.perf_counter()

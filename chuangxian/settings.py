@@ -4,6 +4,7 @@ Variables: DATABASE_URL, SECRET_KEY, CHUANGXIAN_FIELD_KEY, CHUANGXIAN_DATA_DIR, 
 ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS. See docs/operations.md.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -166,6 +167,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Roster files above this size are refused before they are parsed.
 ROSTER_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+# Address space a spreadsheet parse, or an import job's own process, may add
+# (roster_io/parse_child.py).
+IMPORT_MEMORY_LIMIT_MB = int(os.environ.get("CHUANGXIAN_IMPORT_MEMORY_MB", "4096"))
+# Import jobs run in a process of their own (roster_io/services/jobs.py); a running job whose
+# worker has not renewed its lease for this many seconds is marked failed.
+IMPORT_JOBS_IN_CHILD_PROCESS = env_flag("CHUANGXIAN_IMPORT_JOBS_IN_CHILD_PROCESS", True)
+IMPORT_JOB_LEASE_SECONDS = int(os.environ.get("CHUANGXIAN_IMPORT_JOB_LEASE_SECONDS", "60"))
 
 TASKS = {
     "default": {

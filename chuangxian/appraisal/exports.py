@@ -3,7 +3,6 @@
 import io
 from typing import Any
 
-import xlsxwriter
 from django.db.models import QuerySet
 
 from chuangxian.appraisal.access import results_subjects_for
@@ -12,6 +11,7 @@ from chuangxian.appraisal.selectors import results_of
 from chuangxian.audit.models import AuditAction
 from chuangxian.audit.services import Actor, audit_record
 from chuangxian.orgs.models import Organization
+from chuangxian.xlsx import text_workbook
 
 COLUMNS = [
     ("对象", 24),
@@ -46,7 +46,7 @@ def results_export(*, actor: Actor, user: Any, round_: Round, org: Organization)
     """The .xlsx of the results of `org`'s subtree (fetched through the access layer)."""
     rows = list(results_in_subtree(user, round_, org))
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = text_workbook(buffer)
     sheet = workbook.add_worksheet("考评结果")
     header = workbook.add_format({"bold": True, "bg_color": "#ECEBE7", "border": 1})
     number = workbook.add_format({"num_format": "0.00"})

@@ -3,7 +3,6 @@
 import io
 from typing import Any
 
-import xlsxwriter
 from django.db import transaction
 
 from chuangxian.audit.models import AuditAction
@@ -14,6 +13,7 @@ from chuangxian.campaigns.rollup import weighted_mean
 from chuangxian.campaigns.selectors import held_items, items_under, progress_of
 from chuangxian.orgs.access import organizations_for
 from chuangxian.orgs.models import Organization
+from chuangxian.xlsx import text_workbook
 
 TARGET_COLUMNS = (
     ("责任单位", 22),
@@ -73,7 +73,7 @@ def targets_workbook(campaign: Campaign, org: Organization, user: Any) -> tuple[
     )
     out = io.BytesIO()
     # Text stays text: a title starting with "=" must not become a formula in the reader's Excel.
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    book = text_workbook(out)
     head = book.add_format({"bold": True, "bg_color": "#ECEBE7", "border": 1})
     percent = book.add_format({"num_format": "0%"})
     dimensions = dict(OrgDimension.choices)

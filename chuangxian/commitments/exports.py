@@ -3,7 +3,6 @@
 import io
 from typing import Any
 
-import xlsxwriter
 from django.db.models import Avg, Count, Max, Q
 
 from chuangxian.audit.models import AuditAction
@@ -13,6 +12,7 @@ from chuangxian.campaigns.models import Campaign
 from chuangxian.commitments.access import items_for
 from chuangxian.commitments.models import CommitmentItem, RaterGroup
 from chuangxian.orgs.models import Organization
+from chuangxian.xlsx import text_workbook
 
 COLUMNS = [
     ("活动", 18),
@@ -66,7 +66,7 @@ def commitments_export(
     `org` through the access layer). One audit row records who exported what."""
     items = list(_export_items(user, org, campaign))
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = text_workbook(buffer)
     sheet = workbook.add_worksheet("公开承诺")
     header = workbook.add_format({"bold": True, "bg_color": "#ECEBE7", "border": 1})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})

@@ -4,12 +4,11 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-import xlsxwriter
-
 from chuangxian.dues.importing import COLUMNS
 from chuangxian.dues.ledger import DuesTotals, MemberMonth
 from chuangxian.dues.months import label
 from chuangxian.orgs.models import Organization
+from chuangxian.xlsx import text_workbook
 
 TOTAL_HEADERS = (
     "党组织",
@@ -49,7 +48,7 @@ def statement_workbook(
     rows: Sequence[MemberMonth],
 ) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer)
     bold = book.add_format({"bold": True})
     money = book.add_format({"num_format": "0.00"})
     title = book.add_format({"bold": True, "font_size": 14})
@@ -91,7 +90,7 @@ def statement_workbook(
 
 def import_template() -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer)
     bold = book.add_format({"bold": True})
     text = book.add_format({"num_format": "@"})
     sheet = book.add_worksheet("党费")

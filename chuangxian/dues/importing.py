@@ -6,16 +6,12 @@ Columns: 公民身份号码 (or 姓名 + 所在党组织编码), 所属月份 (2
 parsers, header normalization, file sniffing and `第N行 [列名] 原因` report are reused.
 """
 
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-
-from python_calamine import CalamineWorkbook
 
 from chuangxian.dues.models import PaymentMethod
 from chuangxian.dues.months import MonthError, month_of, parse_month_range
@@ -31,7 +27,7 @@ from chuangxian.orgs.access import can_edit_members_of
 from chuangxian.orgs.models import Member, Organization
 from chuangxian.roster_io import cells
 from chuangxian.roster_io.columns import normalize_header
-from chuangxian.roster_io.reader import RosterFileError, decode_text, sniff_format
+from chuangxian.roster_io.reader import RosterFileError, read_sheets
 from chuangxian.roster_io.report import RowError
 
 HEADER_SEARCH_ROWS = 10
@@ -94,14 +90,7 @@ class _Row:
 
 def read_grid(content: bytes) -> list[Sequence[cells.Cell]]:
     """The first sheet holding the payment header, as rows of cells (.xlsx, .xls or CSV)."""
-    if sniff_format(content) == "csv":
-        return [list(row) for row in csv.reader(io.StringIO(decode_text(content)))]
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    except Exception as error:  # calamine raises several unrelated types for broken files
-        raise RosterFileError(f"无法打开Excel文件：{error}") from error
-    for name in workbook.sheet_names:
-        grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    for _, grid in read_sheets(content)[1]:
         if _header_row(grid) is not None:
             return list(grid)
     raise RosterFileError("没有找到党费表头（须有“所属月份”“金额”“缴纳日期”等列）")

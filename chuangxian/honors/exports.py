@@ -4,20 +4,20 @@ value starting with = + - @ is text, never a formula."""
 import io
 from decimal import Decimal
 
-import xlsxwriter
 from django.http import HttpResponse
 
 from chuangxian.audit.models import AuditAction
 from chuangxian.audit.services import Actor, audit_record
 from chuangxian.honors.models import Bucket
 from chuangxian.orgs.models import Organization
+from chuangxian.xlsx import text_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def totals_workbook(org: Organization, year: int, rows: list) -> bytes:  # type: ignore[type-arg]
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer)
     sheet = book.add_worksheet(f"{year}年积分")
     bold = book.add_format({"bold": True})
     headers = ["姓名", "党组织", *[str(label) for _, label in Bucket.choices], "年度积分"]

@@ -3,10 +3,9 @@
 import io
 from collections.abc import Iterable
 
-import xlsxwriter
-
 from chuangxian.learning.figures import MemberStudy
 from chuangxian.learning.models import StudySource
+from chuangxian.xlsx import text_workbook
 
 HEADERS = (
     "姓名",
@@ -25,7 +24,7 @@ HEADERS = (
 
 def ledger_workbook(title: str, rows: Iterable[MemberStudy], org_names: dict[int, str]) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book = text_workbook(buffer)
     bold = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     hours = book.add_format({"num_format": "0.0"})
     percent = book.add_format({"num_format": "0%"})

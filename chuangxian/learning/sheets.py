@@ -5,16 +5,12 @@ sniffing, header normalization, cell parsers and `第N行 [列名] 原因` error
 Row numbers are those the user sees in Excel (1-based, counting any title rows above the
 header)."""
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from python_calamine import CalamineWorkbook
-
 from chuangxian.roster_io.cells import Cell
 from chuangxian.roster_io.columns import Column, normalize_header
-from chuangxian.roster_io.reader import RosterFileError, decode_text, sniff_format
+from chuangxian.roster_io.reader import RosterFileError, read_sheets
 from chuangxian.roster_io.report import RowError
 
 HEADER_SEARCH_ROWS = 10
@@ -88,16 +84,7 @@ def read_table(content: bytes, columns: tuple[Column, ...], *, min_known: int = 
 def _grids(content: bytes) -> list[tuple[str, Sequence[Sequence[Cell]]]]:
     if not content:
         raise ImportFileError("文件是空的")
-    if sniff_format(content) == "csv":
-        return [("CSV", [list(row) for row in csv.reader(io.StringIO(decode_text(content)))])]
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-        return [
-            (name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
-            for name in workbook.sheet_names
-        ]
-    except Exception as error:  # calamine raises several unrelated types for broken files
-        raise ImportFileError(f"无法打开Excel文件：{error}") from error
+    return read_sheets(content)[1]
 
 
 def _find_header(

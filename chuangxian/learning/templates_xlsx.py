@@ -2,7 +2,7 @@
 
 import io
 
-import xlsxwriter
+from chuangxian.xlsx import text_workbook
 
 OFFLINE_HEADERS = ("公民身份号码", "姓名", "所在党组织编码", "培训名称", "日期", "学时")
 XUEXI_HEADERS = ("公民身份号码", "姓名", "所在党组织编码", "学习积分", "年度")
@@ -32,7 +32,7 @@ TEMPLATES = {
 def template_workbook(kind: str) -> bytes:
     title, headers, note = TEMPLATES[kind]
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer)
     bold = book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1})
     text = book.add_format({"num_format": "@"})
     sheet = book.add_worksheet(title)

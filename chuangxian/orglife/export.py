@@ -2,16 +2,15 @@
 
 import io
 
-import xlsxwriter
-
 from chuangxian.orglife.compliance import ComplianceReport
+from chuangxian.xlsx import text_workbook
 
 
 def compliance_workbook(report: ComplianceReport) -> bytes:
     """One sheet per organization row (达标/未达标, meetings held, periods met of periods
     required, missed periods by name) and one sheet with the summary per rule."""
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
+    book = text_workbook(out, {"constant_memory": True})
     bold = book.add_format({"bold": True, "bg_color": "#ECEBE7", "border": 1})
     bad = book.add_format({"font_color": "#A50E0E"})
     title = book.add_format({"bold": True, "font_size": 14})

@@ -1,6 +1,5 @@
 from io import BytesIO
 
-import xlsxwriter
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from chuangxian.orgs.access import access_organization_by_id, is_staff_in_tree
 from chuangxian.orgs.models import Organization
 from chuangxian.orgs.views.http import viewer
 from chuangxian.reports.selectors import Dashboard, GroupRows, dashboard
+from chuangxian.xlsx import text_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -95,7 +95,7 @@ def dashboard_export(request: HttpRequest, org_id: int, group_key: str) -> HttpR
     if group is None:
         raise Http404
     buffer = BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    workbook = text_workbook(buffer)
     sheet = workbook.add_worksheet(str(group.group.label)[:31])
     header = ["党组织", *(str(row.figure.label) for row in group.rows)]
     for column, text in enumerate(header):

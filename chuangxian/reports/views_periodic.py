@@ -3,7 +3,6 @@ the roll-up across them, and can return one with a reason."""
 
 from io import BytesIO
 
-import xlsxwriter
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from chuangxian.reports.forms import NarrativeForm, ReturnForm
 from chuangxian.reports.models import PeriodicReport, ReportKind, ReportStatus
 from chuangxian.reports.periodic import Line, current_period, parse_period, report_lines, rolled_up
 from chuangxian.reports.services import ReportError, report_return, report_save, report_submit
+from chuangxian.xlsx import text_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -197,7 +197,7 @@ def report_export(request: HttpRequest, org_id: int, kind: str, period_code: str
     lines = _lines(report, org, kind, period)
     children, rollup = _children(user, org, kind, period)
     buffer = BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer)
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet(_("报表"))
     # Every text that comes from users (names, narrative) is written as text, never a formula.

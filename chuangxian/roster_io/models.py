@@ -14,7 +14,8 @@ class ImportStatus(models.TextChoices):
 
 class ImportJob(models.Model):
     # The uploaded file lives in the database, so that a worker on another machine can read it
-    # and nothing is left behind on disk; it is emptied once the job has finished.
+    # and nothing is left behind on disk: encrypted (services/jobs.py, the field key) while the
+    # job waits or runs, emptied as soon as the job ends in any state.
     content = models.BinaryField(editable=False)
     file_name = models.CharField("文件名", max_length=255)
     dry_run = models.BooleanField("仅检查，不写入", default=False)
@@ -32,6 +33,9 @@ class ImportJob(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The lease of a running job, renewed by the worker running it; a running job whose lease
+    # has run out lost its worker (services/jobs.import_jobs_recover).
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -54,3 +58,19 @@ class ImportJob(models.Model):
         if self.is_finished:
             return 100
         return int(self.done * 100 / self.total) if self.total else 0
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per background-worker supervisor (`chuangxian run_worker`), updated every few
+    seconds while its worker process is alive: the staff pages warn when no row is recent."""
+
+    name = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+    worker_pid = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务进程"
+        verbose_name_plural = "后台任务进程"
+
+    def __str__(self) -> str:
+        return self.name

@@ -18,11 +18,13 @@ the child helped.
 
 import collections
 import contextlib
+import ctypes
 import fcntl
 import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -31,6 +33,7 @@ from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+_PR_SET_PDEATHSIG = 1
 PIPE_BYTES = 1 << 20
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,16 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def end_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this process (SIGKILL) when its parent `parent_pid` dies, and end
+    now if it already has: a killed import leaves no helper behind, blocked forever on a pipe
+    nobody reads (Linux only; the setting is not inherited across fork, so each child asks)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def fork_is_safe() -> bool:
@@ -86,7 +99,9 @@ class ForkedChunks(Generic[T]):
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(AttributeError, OSError, ValueError):
                 stream.flush()
-        process = context.Process(target=_run_child, args=(sender, compute, tasks), daemon=True)
+        process = context.Process(
+            target=_run_child, args=(sender, compute, tasks, os.getpid()), daemon=True
+        )
         try:
             process.start()
         except OSError as error:  # out of processes or memory: compute it here instead
@@ -149,7 +164,10 @@ class ForkedChunks(Generic[T]):
 _NOTHING = object()
 
 
-def _run_child(sender: Connection, compute: Callable[[Any], Any], tasks: list[Any]) -> None:
+def _run_child(
+    sender: Connection, compute: Callable[[Any], Any], tasks: list[Any], parent_pid: int
+) -> None:
+    end_with_parent(parent_pid)
     for task in tasks:
         try:
             payload = pickle.dumps(("ok", compute(task)), protocol=pickle.HIGHEST_PROTOCOL)

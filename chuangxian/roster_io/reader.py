@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from python_calamine import CalamineWorkbook
-
 from chuangxian.roster_io.cells import Cell
 from chuangxian.roster_io.columns import (
     MEMBER_COLUMNS,
@@ -22,7 +20,9 @@ from chuangxian.roster_io.columns import (
     Column,
     normalize_header,
 )
+from chuangxian.roster_io.parse_child import ParseFailed, parse_workbook
 from chuangxian.roster_io.report import RowError
+from chuangxian.roster_io.sheet_guard import SpreadsheetRefused, check_xls, check_xlsx
 
 HEADER_SEARCH_ROWS = 10
 ZIP_MAGIC = b"PK\x03\x04"
@@ -89,24 +89,35 @@ def decode_text(content: bytes) -> str:
         raise RosterFileError("CSV文件的编码无法识别，请另存为UTF-8或GB18030（GBK）编码")
 
 
-def read_roster(content: bytes) -> RosterFile:
+def read_sheets(content: bytes) -> tuple[FileFormat, list[tuple[str, Sequence[Sequence[Cell]]]]]:
+    """The one way an uploaded spreadsheet is read (roster, dues, study hours, questions): the
+    format from the content; an .xlsx's declared sizes checked before parsing (sheet_guard);
+    the workbook parsed under a memory limit (parse_child); a CSV decoded and split here (its
+    rows take memory in proportion to the upload, which is capped). Raises RosterFileError."""
     file_format = sniff_format(content)
     if file_format == "csv":
-        grid: list[list[Cell]] = [
-            list(row) for row in csv.reader(io.StringIO(decode_text(content)))
-        ]
+        return file_format, [("CSV", list(csv.reader(io.StringIO(decode_text(content)))))]
+    try:
+        if file_format == "xlsx":
+            check_xlsx(content)
+        else:
+            check_xls(content)
+        sheets: list[tuple[str, Sequence[Sequence[Cell]]]] = list(parse_workbook(content))
+    except (SpreadsheetRefused, ParseFailed) as error:
+        raise RosterFileError(str(error)) from error
+    return file_format, sheets
+
+
+def read_roster(content: bytes) -> RosterFile:
+    file_format, sheets = read_sheets(content)
+    if file_format == "csv":
         roster = RosterFile(file_format)
-        _place(roster, _sheet_from_grid("CSV", grid, roster, allow_orgs=False))
+        _place(roster, _sheet_from_grid("CSV", sheets[0][1], roster, allow_orgs=False))
         if roster.members is None and not roster.errors:
             raise RosterFileError("CSV文件中没有找到党员表头（至少需要姓名、公民身份号码等列）")
         return roster
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    except Exception as error:  # calamine raises several unrelated types for broken files
-        raise RosterFileError(f"无法打开Excel文件：{error}") from error
     roster = RosterFile(file_format)
-    for name in workbook.sheet_names:
-        sheet_grid = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    for name, sheet_grid in sheets:
         _place(roster, _sheet_from_grid(name, sheet_grid, roster, allow_orgs=True))
     if roster.orgs is None and roster.members is None and not roster.errors:
         raise RosterFileError("没有找到“党组织”或“党员”工作表的表头，请使用导入模板")

@@ -1,16 +1,21 @@
 """Reads for roster export and the import pages. Every read for a user starts from the access
 layer; `user=None` is the system, used by the command line without --user."""
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from chuangxian.orgs.access import can_view_id_number, members_for, organizations_for
 from chuangxian.orgs.models import Member, Organization
-from chuangxian.roster_io.models import ImportJob
+from chuangxian.roster_io.models import ImportJob, ImportStatus, WorkerHeartbeat
 
 RECENT_JOBS = 20
+# The staff pages warn when no worker supervisor has written its heartbeat for this long.
+WORKER_SILENCE = dt.timedelta(minutes=1)
 
 
 def subtree_organizations(user: Any, org: Organization) -> QuerySet[Organization]:
@@ -73,3 +78,17 @@ def recent_jobs(user: Any) -> QuerySet[ImportJob]:
         .defer("content")
         .order_by("-created_at")[:RECENT_JOBS]
     )
+
+
+def worker_seen_recently(now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return WorkerHeartbeat.objects.filter(seen_at__gte=now - WORKER_SILENCE).exists()
+
+
+def job_lost_its_worker(job: ImportJob, now: dt.datetime | None = None) -> bool:
+    """A running job whose lease has run out (see services/jobs.import_jobs_recover)."""
+    if job.status != ImportStatus.RUNNING:
+        return False
+    renewed = job.heartbeat_at or job.started_at
+    lease = dt.timedelta(seconds=settings.IMPORT_JOB_LEASE_SECONDS)
+    return renewed is None or renewed < (now or timezone.now()) - lease

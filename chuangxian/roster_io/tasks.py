@@ -2,9 +2,9 @@
 
 from django_tasks import task
 
-from chuangxian.roster_io.services.jobs import import_job_run
+from chuangxian.roster_io.services.jobs import import_job_execute
 
 
 @task()
 def run_import_job(job_id: int) -> None:
-    import_job_run(job_id=job_id)
+    import_job_execute(job_id=job_id)

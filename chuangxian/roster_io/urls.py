@@ -9,4 +9,5 @@ urlpatterns = [
     path("import/<int:job_id>/errors.xlsx", views.job_errors, name="job_errors"),
     path("template.xlsx", views.template_download, name="template"),
     path("export.xlsx", views.export, name="export"),
+    path("worker-status/", views.worker_status, name="worker_status"),
 ]

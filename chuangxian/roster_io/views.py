@@ -7,13 +7,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chuangxian.audit.services import Actor
-from chuangxian.orgs.access import access_organization_by_id, is_administrator
+from chuangxian.orgs.access import access_organization_by_id, is_administrator, is_staff_in_tree
 from chuangxian.roster_io.forms import ImportForm
-from chuangxian.roster_io.models import ImportJob
+from chuangxian.roster_io.models import ImportJob, ImportStatus
 from chuangxian.roster_io.report import RowError
-from chuangxian.roster_io.selectors import recent_jobs
+from chuangxian.roster_io.selectors import job_lost_its_worker, recent_jobs, worker_seen_recently
 from chuangxian.roster_io.services.exports import roster_export
-from chuangxian.roster_io.services.jobs import import_job_create
+from chuangxian.roster_io.services.jobs import import_job_create, import_jobs_recover
 from chuangxian.roster_io.workbook import error_workbook, roster_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,9 +61,25 @@ def import_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def job_page(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _access_job(request, job_id)
+    if job_lost_its_worker(job):  # the supervisor does this too; the page need not wait for it
+        import_jobs_recover()
+        job.refresh_from_db()
     template = "roster_io/_job_status.html" if request.headers.get("HX-Request") else None
     context = {"job": job, "errors": job.errors[:ERRORS_ON_PAGE], "errors_cut": ERRORS_ON_PAGE}
+    if job.status == ImportStatus.FAILED:
+        context["rerun_form"] = ImportForm(initial={"dry_run": job.dry_run})
     return render(request, template or "roster_io/job.html", context)
+
+
+@login_required
+@require_GET
+def worker_status(request: HttpRequest) -> HttpResponse:
+    """The staff layout's warning when no background worker has been seen for a minute
+    (loaded after the page, so that no page pays a query for it)."""
+    if not is_staff_in_tree(request.user):
+        raise Http404("没有找到该页面")
+    context = {"worker_missing": not worker_seen_recently()}
+    return render(request, "roster_io/_worker_status.html", context)
 
 
 @login_required

@@ -30,6 +30,7 @@ from chuangxian.roster_io.columns import (
     Column,
 )
 from chuangxian.roster_io.report import RowError
+from chuangxian.xlsx import text_workbook
 
 CHOICES_SHEET = "选项"
 # Rows given drop-down lists and text format in a blank template.
@@ -53,7 +54,7 @@ def roster_workbook(
 ) -> bytes:
     """The two-sheet workbook; each row lists its values in the order of the sheet's columns."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book = text_workbook(buffer)
     formats = {
         "header": book.add_format({"bold": True, "bg_color": "#F2DCDB", "border": 1}),
         "text": book.add_format({"num_format": "@"}),
@@ -77,7 +78,7 @@ def roster_workbook(
 
 def error_workbook(errors: Iterable[RowError]) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = text_workbook(buffer)
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("错误清单")
     for col, (title, width) in enumerate(

@@ -5,19 +5,15 @@ Every text cell is written as text: the workbook refuses to turn a purpose typed
 
 import io
 
-import xlsxwriter
-
 from chuangxian.audit.models import AuditAction
 from chuangxian.audit.services import Actor, audit_record
 from chuangxian.support.selectors import FundStatement
+from chuangxian.xlsx import text_workbook
 
 
 def fund_statement_xlsx(*, actor: Actor, statement: FundStatement) -> bytes:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(
-        buffer,
-        {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
-    )
+    workbook = text_workbook(buffer)
     bold = workbook.add_format({"bold": True})
     money = workbook.add_format({"num_format": "#,##0.00"})
     sheet = workbook.add_worksheet("经费年度收支")

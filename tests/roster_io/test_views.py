@@ -18,6 +18,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):  # type: ignore[no-untyped-def]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The job's own process could not see this test's transaction (test_job_recovery.py runs
+    # jobs in child processes against a real database).
+    settings.IMPORT_JOBS_IN_CHILD_PROCESS = False
 
 
 def upload(client, content: bytes, name: str = "roster.xlsx", dry_run: bool = False):  # type: ignore[no-untyped-def]

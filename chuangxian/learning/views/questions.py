@@ -17,6 +17,8 @@ from chuangxian.orgs.access import is_staff_in_tree
 from chuangxian.orgs.forms.service_errors import add_service_errors
 from chuangxian.orgs.views.http import PAGE_SIZE, actor_of, viewer
 
+ERRORS_ON_PAGE = 2000
+
 
 def _staff_only(user: object) -> None:
     if not is_staff_in_tree(user):
@@ -71,6 +73,9 @@ def questions(request: HttpRequest) -> HttpResponse:
         "form": form,
         "import_form": import_form,
         "report": report,
+        # The import report lists each bad row (the template shows `errors`, as on the other
+        # import pages).
+        "errors": report.error_lines()[:ERRORS_ON_PAGE] if report else [],
         "kinds": QuestionKind.choices,
         "kind": kind,
         "tag": tag,

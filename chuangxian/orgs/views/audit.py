@@ -6,7 +6,6 @@ import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 
-import xlsxwriter
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -24,6 +23,7 @@ from chuangxian.orgs.audit_values import shown_value
 from chuangxian.orgs.forms.audit import AuditFilterForm
 from chuangxian.orgs.rules import FIELD_LABELS
 from chuangxian.orgs.views.http import PAGE_SIZE, actor_of, viewer
+from chuangxian.xlsx import text_workbook
 
 EXPORT_LIMIT = 200_000
 BATCH_PAGE_SIZE = 100
@@ -275,7 +275,7 @@ def _csv_response(rows: Iterable[list[str]], filename: str) -> StreamingHttpResp
 
 def _xlsx_response(rows: Iterable[list[str]], filename: str) -> HttpResponse:
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    workbook = text_workbook(buffer)
     sheet = workbook.add_worksheet("审计日志")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, HEADER, bold)
