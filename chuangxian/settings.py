@@ -122,6 +122,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 LOGIN_LOCKOUT_SECONDS = 15 * 60
+# Audit events are kept at least this long before `audit_archive` may move them to a file
+# (never less than 183 days, see audit/archive.py).
+AUDIT_RETENTION_DAYS = 183
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
