@@ -8,7 +8,14 @@ from pathlib import Path
 
 import dj_database_url
 
-from chuangxian.environment import data_dir, env_flag, env_list, secret_from_env_or_file
+from chuangxian.environment import (
+    data_dir,
+    embedded_database_has_data,
+    env_choice,
+    env_flag,
+    env_list,
+    secret_from_env_or_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -16,7 +23,13 @@ DATA_DIR = data_dir()
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", "secret_key")
 # Encrypts ID numbers at rest and keys their look-up hash. Kept apart from SECRET_KEY so that
 # rotating sessions never makes the roster unreadable.
-FIELD_ENCRYPTION_KEY = secret_from_env_or_file("CHUANGXIAN_FIELD_KEY", "field_key")
+# Never generated next to an existing database: a new key would make its data unreadable
+# (a missing key is refused at start, orgs/keycheck.py).
+FIELD_ENCRYPTION_KEY = secret_from_env_or_file(
+    "CHUANGXIAN_FIELD_KEY", "field_key", create=not embedded_database_has_data()
+)
+# "aes" (AES-256-GCM, HMAC-SHA256) or "sm" (SM4-GCM, HMAC-SM3); switching runs rotate_field_key.
+FIELD_CRYPTO_ALGORITHM = env_choice("CHUANGXIAN_FIELD_CRYPTO", ("aes", "sm"), "aes")
 DEBUG = env_flag("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
