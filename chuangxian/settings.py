@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "chuangxian.appraisal",
     "chuangxian.demo",
     "chuangxian.portal",
+    "chuangxian.operations",
 ]
 
 MIDDLEWARE = [
