@@ -13,6 +13,7 @@ from chuangxian.environment import (
     embedded_database_has_data,
     env_choice,
     env_flag,
+    env_int,
     env_list,
     secret_from_env_or_file,
 )
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "chuangxian.headers.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -142,8 +144,18 @@ AUDIT_RETENTION_DAYS = 183
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env_flag("SECURE_COOKIES")
+# Served over TLS (CHUANGXIAN_HTTPS): plain HTTP redirected to HTTPS, HSTS, cookies sent only
+# over HTTPS. Behind a reverse proxy that ends TLS, CHUANGXIAN_TRUST_X_FORWARDED_PROTO tells
+# Django to believe the proxy's X-Forwarded-Proto (the proxy must set it, never pass a
+# client's on). See docs/operations.md.
+HTTPS = env_flag("CHUANGXIAN_HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("CHUANGXIAN_HSTS_SECONDS", 365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("CHUANGXIAN_HSTS_INCLUDE_SUBDOMAINS")
+if env_flag("CHUANGXIAN_TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = HTTPS or env_flag("SECURE_COOKIES")
+CSRF_COOKIE_SECURE = HTTPS or env_flag("SECURE_COOKIES")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
