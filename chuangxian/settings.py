@@ -9,7 +9,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from chuangxian.environment import data_dir, env_flag, env_int, env_list, secret_from_env_or_file
+from chuangxian.environment import (
+    data_dir,
+    embedded_database_has_data,
+    env_choice,
+    env_flag,
+    env_int,
+    env_list,
+    secret_from_env_or_file,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = data_dir()
@@ -17,7 +25,13 @@ DATA_DIR = data_dir()
 SECRET_KEY = secret_from_env_or_file("SECRET_KEY", "secret_key")
 # Encrypts ID numbers at rest and keys their look-up hash. Kept apart from SECRET_KEY so that
 # rotating sessions never makes the roster unreadable.
-FIELD_ENCRYPTION_KEY = secret_from_env_or_file("CHUANGXIAN_FIELD_KEY", "field_key")
+# Never generated next to an existing database: a new key would make its data unreadable
+# (a missing key is refused at start, orgs/keycheck.py).
+FIELD_ENCRYPTION_KEY = secret_from_env_or_file(
+    "CHUANGXIAN_FIELD_KEY", "field_key", create=not embedded_database_has_data()
+)
+# "aes" (AES-256-GCM, HMAC-SHA256) or "sm" (SM4-GCM, HMAC-SM3); switching runs rotate_field_key.
+FIELD_CRYPTO_ALGORITHM = env_choice("CHUANGXIAN_FIELD_CRYPTO", ("aes", "sm"), "aes")
 DEBUG = env_flag("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -54,10 +68,12 @@ INSTALLED_APPS = [
     "chuangxian.demo",
     "chuangxian.portal",
     "chuangxian.home",
+    "chuangxian.operations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "chuangxian.headers.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,11 +159,24 @@ OTP_TOTP_ISSUER = "创先争优"
 # Idle session limits in seconds (0: none beyond SESSION_COOKIE_AGE).
 SESSION_IDLE_TIMEOUT_STAFF = env_int("CHUANGXIAN_IDLE_TIMEOUT_STAFF", 30 * 60)
 SESSION_IDLE_TIMEOUT_MEMBERS = env_int("CHUANGXIAN_IDLE_TIMEOUT_MEMBERS", 0)
+# Audit events are kept at least this long before `audit_archive` may move them to a file
+# (never less than 183 days, see audit/archive.py).
+AUDIT_RETENTION_DAYS = 183
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_COOKIE_SECURE = env_flag("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = env_flag("SECURE_COOKIES")
+# Served over TLS (CHUANGXIAN_HTTPS): plain HTTP redirected to HTTPS, HSTS, cookies sent only
+# over HTTPS. Behind a reverse proxy that ends TLS, CHUANGXIAN_TRUST_X_FORWARDED_PROTO tells
+# Django to believe the proxy's X-Forwarded-Proto (the proxy must set it, never pass a
+# client's on). See docs/operations.md.
+HTTPS = env_flag("CHUANGXIAN_HTTPS")
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("CHUANGXIAN_HSTS_SECONDS", 365 * 24 * 60 * 60) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("CHUANGXIAN_HSTS_INCLUDE_SUBDOMAINS")
+if env_flag("CHUANGXIAN_TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = HTTPS or env_flag("SECURE_COOKIES")
+CSRF_COOKIE_SECURE = HTTPS or env_flag("SECURE_COOKIES")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -13,5 +13,9 @@ from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chuangxian.settings")
 application = get_wsgi_application()
+# A missing or wrong field key stops the server here, before it serves or writes anything.
+from chuangxian.orgs.keycheck import refuse_wrong_field_key  # noqa: E402
+
+refuse_wrong_field_key()
 get_resolver().url_patterns  # noqa: B018 (loads the URLconf now, before the freeze)
 gc.freeze()

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,7 +36,9 @@ class AppendOnlyError(Exception):
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before the row is saved (not auto_now_add, which would overwrite it on save): the
+    # hash chain covers it.
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -51,6 +54,10 @@ class AuditEvent(models.Model):
     org_path = models.CharField(max_length=255, blank=True, db_index=True)
     changes = models.JSONField(default=dict, blank=True)
     reason = models.CharField(max_length=500, blank=True)
+    # The hash chain (audit/chain.py): the event's place in it, and the SHA-256 of the previous
+    # event's hash and this event's content. Assigned under the chain's lock, never by hand.
+    seq = models.BigIntegerField(unique=True)
+    row_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -66,3 +73,23 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("审计记录只能追加，不能删除。")
+
+
+class AuditCheckpoint(models.Model):
+    """Where the chain stood when `audit_archive` moved its oldest events to a file: the last
+    archived event's place and hash, from which the remaining events' chain goes on."""
+
+    seq = models.BigIntegerField(unique=True)
+    row_hash = models.CharField(max_length=64)
+    archived_at = models.DateTimeField(default=timezone.now)
+    before = models.DateField()
+    first_seq = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"{self.first_seq}–{self.seq} → {self.file_name}"

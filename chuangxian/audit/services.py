@@ -5,8 +5,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
+from chuangxian.audit import chain
 from chuangxian.audit.models import AuditAction, AuditEvent
 
 
@@ -68,12 +69,13 @@ def audit_record(
     changes: Mapping[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one audit event. Never updates or deletes an existing one."""
+    """Append one audit event at the end of the hash chain (audit/chain.py). Never updates or
+    deletes an existing one. Holds the chain's lock until the caller's transaction ends."""
     if obj is not None:
         object_type = object_type or obj._meta.model_name or ""
         object_id = object_id or str(obj.pk)
         object_label = object_label or str(obj)[:200]
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor.user if actor.user is not None and actor.user.pk else None,
         actor_label=actor.display[:150],
         ip_address=actor.ip_address,
@@ -85,11 +87,18 @@ def audit_record(
         changes=dict(changes or {}),
         reason=reason[:500],
     )
+    with transaction.atomic(savepoint=False):
+        chain.link_events([event])
+        event.save(force_insert=True)
+    return event
 
 
 def audit_bulk_create(events: list[AuditEvent]) -> None:
-    """Append many events at once (imports); the rows are new by construction."""
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    """Append many events at once (imports), in order at the end of the hash chain; the rows
+    are new by construction."""
+    with transaction.atomic(savepoint=False):
+        chain.link_events(events)
+        AuditEvent.objects.bulk_create(events, batch_size=2000)
 
 
 # A batch event records many objects of one type created together (a roster import's new

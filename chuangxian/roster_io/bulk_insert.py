@@ -137,5 +137,7 @@ def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]])
 
 
 def json_text(value: Any, encoder: Any = None) -> str:
-    """Compact JSON, non-ASCII kept as is: what a JSON column stores, at the least cost."""
-    return json.dumps(value, cls=encoder, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON, non-ASCII kept as is: what a JSON column stores, at the least cost. Keys
+    sorted: the audit rows' `changes` must be canonical (audit.chain.canonical_json) to hash
+    them as they are; sorting costs nothing on the big batch rows, which are lists."""
+    return json.dumps(value, cls=encoder, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

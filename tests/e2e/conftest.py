@@ -78,18 +78,36 @@ def _page(browser, **options):  # type: ignore[no-untyped-def]
     return context
 
 
+def _watched(context):  # type: ignore[no-untyped-def]
+    """A new page whose console messages about the Content-Security-Policy are collected: a
+    page that needs something the policy refuses is broken in every browser."""
+    page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and page.csp_violations.append(message.text)
+        ),
+    )
+    return page
+
+
 @pytest.fixture
 def desktop(browser):  # type: ignore[no-untyped-def]
     context = _page(browser, viewport=DESKTOP)
-    yield context.new_page()
+    page = _watched(context)
+    yield page
     context.close()
+    assert page.csp_violations == []
 
 
 @pytest.fixture
 def phone(browser):  # type: ignore[no-untyped-def]
     context = _page(browser, viewport=PHONE, is_mobile=True, has_touch=True)
-    yield context.new_page()
+    page = _watched(context)
+    yield page
     context.close()
+    assert page.csp_violations == []
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 from chuangxian.orgs.models.account import LoginThrottle, Role, RoleGrant, User
+from chuangxian.orgs.models.fieldkey import FieldKeyCheck
 from chuangxian.orgs.models.member import (
     Education,
     Gender,
@@ -11,6 +12,7 @@ from chuangxian.orgs.models.organization import Organization, OrgKind, Sector
 
 __all__ = [
     "Education",
+    "FieldKeyCheck",
     "Gender",
     "LoginThrottle",
     "Member",

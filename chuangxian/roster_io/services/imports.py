@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 from django.db import connection, transaction
 from django.utils import timezone
 
+from chuangxian.audit import chain
 from chuangxian.audit.models import AuditAction, AuditEvent
 from chuangxian.audit.services import Actor, diff_fields
 from chuangxian.orgs import fieldcrypto
@@ -372,7 +373,7 @@ def _write_members(
             _summary_changes(report.counts),
         )
     )
-    copy_rows(AuditEvent._meta.db_table, _AuditRows.COLUMNS, audit.rows)
+    copy_rows(AuditEvent._meta.db_table, chain.ROW_COLUMNS, chain.link_rows(audit.rows))
 
 
 class _NewMembers:
@@ -423,28 +424,14 @@ class _NewMembers:
 
 
 class _AuditRows:
-    """Audit rows as driver-ready tuples, in the order of COLUMNS (see bulk_insert.copy_rows);
-    `changes` as compact JSON text."""
-
-    COLUMNS = (
-        "at",
-        "actor_id",
-        "actor_label",
-        "ip_address",
-        "action",
-        "object_type",
-        "object_id",
-        "object_label",
-        "org_path",
-        "changes",
-        "reason",
-    )
+    """Audit rows as tuples for audit.chain.link_rows (the time an aware datetime, `changes`
+    as canonical JSON text: json_text sorts keys)."""
 
     def __init__(self, actor: Actor, now: dt.datetime) -> None:
         self.now = now
         self.user = actor.user if actor.user is not None and actor.user.pk else None
         self.prefix = (
-            db_datetime(now),
+            now,
             self.user.pk if self.user else None,
             actor.display[:150],
             actor.ip_address,

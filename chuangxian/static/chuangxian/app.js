@@ -24,19 +24,11 @@
     });
   }
 
-  // The language menu submits when a language is picked.
-  function languageMenu(root) {
-    root.querySelectorAll("form.language select[name=language]").forEach(function (select) {
-      if (select.hasAttribute("onchange")) return;
-      select.addEventListener("change", function () {
-        select.form.submit();
-      });
-    });
-  }
+  // The language menu submits when a language is picked: page.js does that for every
+  // select marked data-autosubmit, the language menu included.
 
   function init() {
     conditionalFields(document);
-    languageMenu(document);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
