@@ -36,6 +36,7 @@ run: export CHUANGXIAN_REQUIRE_ADMIN_2FA ?= 0
 run: migrate
 	$(BIN)/chuangxian seed_demo --if-empty
 	$(BIN)/chuangxian send_reminders
+	$(BIN)/chuangxian reports_rebuild --changed
 	@echo "任务处理进程（导入等后台任务）已在后台启动，退出后会自动重启；网页地址 http://$(HOST):$(PORT)/"
 	@trap 'kill 0' EXIT INT TERM; \
 	 $(BIN)/chuangxian run_worker --interval 1 & \

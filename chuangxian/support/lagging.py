@@ -3,8 +3,8 @@
 A small registry of conditions: each one takes the candidate organizations and a day and
 answers {organization id: reason in words}. The built-in ones read the latest closed
 appraisal (lowest tier), the meetings held (none for a year) and the term of office (换届
-overdue); a module above or beside this one may `register` another (openness will add "public
-satisfaction below 50%" once it records the public's satisfaction). Open manual marks
+overdue) and the public's satisfaction with the answers to their opinions (openness); a module
+above or beside this one may `register` another. Open manual marks
 (LaggingMark) are added as a reason of their own. Nothing here writes."""
 
 import datetime as dt
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Max, QuerySet
 
 from chuangxian.appraisal.models import Round, RoundStatus, RoundSubject, SubjectResult, SubjectType
+from chuangxian.openness.figures import opinion_figures
 from chuangxian.orglife.models import HELD_STATUSES, Meeting
 from chuangxian.orgs.models import Organization
 from chuangxian.orgs.models.organization import BRANCH_KINDS
@@ -134,6 +135,26 @@ def term_overdue(orgs: Sequence[Organization], today: dt.date) -> dict[int, str]
         for org in orgs
         if org.term_ends_on is not None and org.term_ends_on < today
     }
+
+
+# Below this many rated answers in a year, a share says too little to call anyone lagging.
+SATISFACTION_MIN_RATED = 5
+
+
+@register("public_satisfaction", "群众满意度低于50%")
+def public_satisfaction_below_half(orgs: Sequence[Organization], today: dt.date) -> dict[int, str]:
+    """Of the answers to the public's opinions rated in the last year (at least
+    SATISFACTION_MIN_RATED of them), fewer than half were rated 满意."""
+    since = today - dt.timedelta(days=365)
+    found: dict[int, str] = {}
+    for org_id, figures in opinion_figures([o.pk for o in orgs], since, today, today=today).items():
+        rate = figures.satisfaction_rate
+        if figures.rated >= SATISFACTION_MIN_RATED and rate is not None and rate < 0.5:
+            found[org_id] = (
+                f"近一年群众对意见答复的满意率{rate * 100:.0f}%"
+                f"（{figures.satisfied}/{figures.rated}），低于50%"
+            )
+    return found
 
 
 def lagging_among(orgs: QuerySet[Organization], today: dt.date) -> list[Lagging]:
