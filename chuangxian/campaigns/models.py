@@ -115,6 +115,14 @@ class Campaign(models.Model):
     def allowed_actions(self, day: dt.date) -> list[str]:
         return [action for action in ACTION_LABELS if self.allows(action, day)]
 
+    def action_window(self, action: str) -> tuple[dt.date, dt.date] | None:
+        """From the first day of the first phase allowing `action` to the last day of the last
+        one (what a public page says about when, e.g., rating opens and closes)."""
+        phases = [p for p in self.phases.all() if action in PHASE_ALLOWS[p.kind]]
+        if not phases:
+            return None
+        return min(p.starts_on for p in phases), max(p.ends_on for p in phases)
+
 
 class Phase(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="phases")

@@ -12,6 +12,7 @@ from chuangxian.appraisal.models import Participation, RoundStatus
 from chuangxian.commitments.selectors import my_sheets
 from chuangxian.dues.ledger import MonthState
 from chuangxian.dues.selectors import member_dues
+from chuangxian.honors.ledger import member_totals
 from chuangxian.learning import figures as learning
 from chuangxian.orglife import figures as orglife
 from chuangxian.orglife.periods import Period
@@ -52,6 +53,8 @@ class MemberYear:
     ballots: list[OpenBallot] = field(default_factory=list)
     reminders: list[Reminder] = field(default_factory=list)
     reminders_open: int = 0
+    # The points ledger's year total (every entry says which record produced it).
+    points: Decimal = Decimal(0)
 
     @property
     def study_percent(self) -> int:
@@ -101,4 +104,5 @@ def member_year(user: Any, member: Member, *, today: dt.date, now: dt.datetime) 
         ballots=_ballots(user, member),
         reminders=list(reminders[:REMINDERS_SHOWN]),
         reminders_open=reminders.count(),
+        points=member_totals([member.pk], year).get(member.pk, Decimal(0)),
     )

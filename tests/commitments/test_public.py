@@ -1,11 +1,13 @@
 """The public wall: only published items, only the organization named in the URL, search,
 the QR code with the absolute URL, printable cards, a bounded number of queries."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from chuangxian.audit.services import Actor
-from chuangxian.campaigns.models import PhaseKind
+from chuangxian.campaigns.models import Phase, PhaseKind
 from chuangxian.commitments import services
 from chuangxian.commitments.models import ItemStatus
 from tests.commitments.conftest import values
@@ -142,3 +144,31 @@ def test_wall_query_count_does_not_grow_with_items(make_item, tree, django_asser
     with django_assert_max_num_queries(12):
         response = Client().get(f"/public/commitments/{tree.branch_a1.code}/")
     assert response.content.decode().count('class="cm-item"') == 12
+
+
+def test_the_wall_says_when_public_rating_opens_and_closes(items, tree, campaign, now):
+    url = f"/public/commitments/{tree.branch_a1.code}/"
+    assert not campaign.phases.filter(kind=PhaseKind.REVIEW).exists()
+    Phase.objects.create(
+        campaign=campaign,
+        kind=PhaseKind.REVIEW,
+        starts_on=now + dt.timedelta(days=31),
+        ends_on=now + dt.timedelta(days=60),
+    )
+    start, end = now + dt.timedelta(days=31), now + dt.timedelta(days=60)
+    body = Client().get(url).content.decode()
+    assert f"群众评价将于 {start:%Y-%m-%d} 开始，{end:%Y-%m-%d} 截止" in body
+    Phase.objects.filter(campaign=campaign, kind=PhaseKind.REVIEW).update(
+        starts_on=now - dt.timedelta(days=1)
+    )
+    # Whatever phase the items were made in ends before today.
+    Phase.objects.filter(campaign=campaign).exclude(kind=PhaseKind.REVIEW).update(
+        ends_on=now - dt.timedelta(days=2)
+    )
+    body = Client().get(url).content.decode()
+    assert "评诺进行中" in body and f"（{end:%Y-%m-%d} 截止）" in body
+    Phase.objects.filter(campaign=campaign, kind=PhaseKind.REVIEW).update(
+        starts_on=now - dt.timedelta(days=20), ends_on=now - dt.timedelta(days=10)
+    )
+    body = Client().get(url).content.decode()
+    assert f"群众评价已于 {now - dt.timedelta(days=10):%Y-%m-%d} 结束" in body

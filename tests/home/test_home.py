@@ -159,3 +159,21 @@ def test_large_display_per_device_and_per_user(client, tree):  # type: ignore[no
     assert tree.member_user.large_display is True
     client.cookies[COOKIE] = "0"
     assert 'class="large"' in client.get("/").content.decode()
+
+
+def test_member_year_shows_the_points_of_the_ledger(client_as, tree):  # type: ignore[no-untyped-def]
+    from chuangxian.audit.services import SYSTEM
+    from chuangxian.honors.services import points
+
+    body = client_as("member_user").get(reverse("home")).content.decode()
+    assert reverse("honors:my_points") in body and "0 分" in body
+    points.rules_seed_defaults(actor=SYSTEM, organization=tree.county)
+    meeting = held(tree.branch_a1, timezone.now() - dt.timedelta(days=2))
+    meeting.attendances.update(status="present")
+    points.points_accrue(actor=SYSTEM, root=tree.county, year=timezone.localdate().year)
+    from chuangxian.honors.ledger import member_year_total
+
+    total = member_year_total(tree.member_a1.pk, timezone.localdate().year)
+    assert total > 0
+    body = client_as("member_user").get(reverse("home")).content.decode()
+    assert f"{total} 分" in body

@@ -117,6 +117,8 @@ def wall(request: HttpRequest, code: str) -> HttpResponse:
         "sheets": sheets,
         "query": query,
         "rating_open": campaign.allows("rate", timezone.localdate()),
+        "rating_window": campaign.action_window("rate"),
+        "today": timezone.localdate(),
         "rated": rated,
         "rateable": RATEABLE_STATUSES,
         "rating_form": RatingForm(),
