@@ -32,7 +32,7 @@ def test_enrol_and_log_in_with_a_code(transactional_db, tree, phone, site_url, s
     expect(page.locator("p code")).to_be_visible()
     screenshot(page, "2fa-1-enrol-phone")
     page.fill("input[name=code]", _code(confirmed=False))
-    page.get_by_role("button", name="启用").click()
+    page.get_by_role("button", name="启用", exact=True).click()
     codes = page.locator(".recovery-codes code")
     expect(codes).to_have_count(10)
     screenshot(page, "2fa-2-recovery-codes")
